@@ -1,0 +1,99 @@
+package dev.switchboard;
+
+import dev.switchboard.agents.AgentRoutes;
+import dev.switchboard.agents.AgentService;
+import dev.switchboard.common.Ids;
+import dev.switchboard.config.Config;
+import dev.switchboard.events.EventLog;
+import dev.switchboard.http.Api;
+import dev.switchboard.http.PlatformRoutes;
+import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.llm.ProviderRoutes;
+import dev.switchboard.orgs.OrgRoutes;
+import dev.switchboard.orgs.OrgService;
+import dev.switchboard.runs.RunQueue;
+import dev.switchboard.runs.StepStore;
+import dev.switchboard.runs.Worker;
+import dev.switchboard.storage.Db;
+import dev.switchboard.tasks.TaskRoutes;
+import dev.switchboard.tasks.Tasks;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The composition root: every object is built here with {@code new}, started in order and stopped in reverse.
+ * Step through {@link #start} to see the whole server come up.
+ */
+public final class App implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(App.class);
+
+    private final Config config;
+    private final Db db;
+    private final Worker worker;
+    private final WebServer server;
+    private final Optional<String> generatedKey;
+
+    private App(Config config, Db db, Worker worker, WebServer server, Optional<String> generatedKey) {
+        this.config = config;
+        this.db = db;
+        this.worker = worker;
+        this.server = server;
+        this.generatedKey = generatedKey;
+    }
+
+    public static App start(Config config) {
+        Clock clock = Clock.systemUTC();
+        Ids ids = Ids.random();
+        Db db = Db.openSqlite(config.dataDir());
+
+        OrgService orgs = new OrgService(db, ids, clock);
+        OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
+        ProviderRegistry providers = new ProviderRegistry(config, clock);
+        AgentService agents = new AgentService(db, providers, ids, clock);
+        EventLog events = new EventLog(db);
+        RunQueue queue = new RunQueue(db, clock, config.nodeId(), config.lease());
+        StepStore steps = new StepStore(db, clock);
+        Worker worker = new Worker(queue, config.maxConcurrentRuns(), config.lease());
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, ids, clock, config.syncWait());
+
+        HttpRouting.Builder routing = HttpRouting.builder();
+        Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
+        PlatformRoutes.register(api, db);
+        OrgRoutes.register(api, orgs);
+        AgentRoutes.register(api, agents);
+        TaskRoutes.register(api, tasks.invokes(), tasks.tasks());
+        ProviderRoutes.register(api, providers);
+        api.finish();
+
+        worker.start();
+        WebServer server = WebServer.builder()
+                .host(config.host())
+                .port(config.port())
+                .maxPayloadSize(config.maxBodyBytes() + 1)
+                .shutdownHook(false)
+                .routing(routing)
+                .build()
+                .start();
+        log.info("Switchboard listening on {}:{} (node {}, data in {})", config.host(), server.port(), config.nodeId(),
+                config.dataDir().toAbsolutePath().normalize());
+        return new App(config, db, worker, server, bootstrap.generatedKey());
+    }
+
+    public int port() { return server.port(); }
+
+    /** The admin key generated on this start, if none existed: shown once, never stored in clear. */
+    public Optional<String> generatedKey() { return generatedKey; }
+
+    /** Stops taking requests, lets runs finish within the grace period, releases the rest, closes the database. */
+    @Override
+    public void close() {
+        server.stop();
+        worker.stop(config.shutdownGrace());
+        db.close();
+    }
+}

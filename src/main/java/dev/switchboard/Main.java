@@ -1,0 +1,31 @@
+package dev.switchboard;
+
+import dev.switchboard.config.Config;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/** Reads the configuration, starts the App, and stops it gracefully on SIGTERM or Ctrl-C. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        Config config;
+        try {
+            config = Config.fromEnv(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("Switchboard cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        App app = App.start(config);
+        app.generatedKey().ifPresent(key -> System.out.println("""
+
+                ================================================================
+                 Admin API key (shown once; store it now, it is kept hashed):
+                 %s
+                ================================================================
+                """.formatted(key)));
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "switchboard-shutdown"));
+    }
+}

@@ -1,0 +1,203 @@
+package dev.switchboard.agents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
+import dev.switchboard.common.Json;
+import dev.switchboard.common.Page;
+import dev.switchboard.common.Times;
+import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.storage.Db;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Agents: create, edit the draft, deploy versions, and resolve the configuration an invoke runs. */
+public final class AgentService {
+    static final String SECRET_MASK = "***";
+
+    private final AgentStore store;
+    private final ProviderRegistry providers;
+    private final Ids ids;
+    private final Clock clock;
+
+    public AgentService(Db db, ProviderRegistry providers, Ids ids, Clock clock) {
+        this.store = new AgentStore(db);
+        this.providers = providers;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** Creates an agent, deployed at once as version 1. */
+    public Map<String, Object> create(String organizationId, AgentConfig config) {
+        config = withDefaultModel(checkProvider(config));
+        String now = Times.now(clock);
+        var row = new AgentStore.Row(ids.next(), organizationId, 1, false, config, now, now);
+        store.insert(row);
+        return view(row);
+    }
+
+    public Map<String, Object> get(String organizationId, String id) {
+        return view(find(organizationId, id));
+    }
+
+    public Page<Map<String, Object>> list(String organizationId, Page.Request page) {
+        List<Map<String, Object>> items = store.list(organizationId, page.perPage(), page.offset()).stream()
+                .map(AgentService::view).toList();
+        return Page.of(items, store.count(organizationId), page);
+    }
+
+    /** Applies the given fields to the draft; with deploy, publishes the result as the next version. */
+    public Map<String, Object> update(String organizationId, String id, ObjectNode patch, boolean deploy) {
+        AgentStore.Row current = find(organizationId, id);
+        AgentConfig draft = current.draft();
+        if (!patch.isEmpty()) {
+            draft = checkProvider(merge(draft, patch));
+        } else if (!deploy) {
+            throw ApiException.invalidBody("At least one field is required", "missing");
+        }
+        if (!deploy && draft.equals(current.draft())) {
+            return view(current);
+        }
+        // Deploying with nothing pending leaves the versions as they are.
+        boolean publish = deploy && (current.hasPendingChanges() || !draft.equals(current.draft()));
+        if (deploy && !publish) {
+            return view(current);
+        }
+        return view(store.saveDraft(current, draft, publish, Times.now(clock)));
+    }
+
+    public void delete(String organizationId, String id) {
+        if (!store.delete(organizationId, id)) {
+            throw notFound();
+        }
+    }
+
+    public List<Map<String, Object>> versions(String organizationId, String id) {
+        AgentStore.Row row = find(organizationId, id);
+        return store.versions(row.id()).stream().map(v -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", v.version());
+            m.put("name", v.config().name());
+            m.put("model_provider", v.config().modelProvider());
+            m.put("model_name", v.config().modelName());
+            m.put("is_latest", v.version() == row.deployedVersion());
+            m.put("created_at", v.createdAt());
+            return m;
+        }).toList();
+    }
+
+    public Map<String, Object> version(String organizationId, String id, int version) {
+        AgentStore.Row row = find(organizationId, id);
+        AgentStore.VersionRow v = store.version(row.id(), version)
+                .orElseThrow(() -> new ApiException.NotFound("Agent version " + version + " not found"));
+        Map<String, Object> m = view(new AgentStore.Row(row.id(), row.organizationId(), v.version(), false, v.config(),
+                row.createdAt(), v.createdAt()));
+        m.put("is_latest", v.version() == row.deployedVersion());
+        return m;
+    }
+
+    /**
+     * The configuration an invoke runs: the latest deployed version, a given version number, or the draft.
+     * A version that is not a number or "draft" is the client's error (422); one that does not exist is 404.
+     */
+    public ResolvedAgent resolve(String organizationId, String id, Optional<String> version) {
+        AgentStore.Row row = find(organizationId, id);
+        if (version.isEmpty()) {
+            return new ResolvedAgent(row.id(), String.valueOf(row.deployedVersion()),
+                    store.version(row.id(), row.deployedVersion()).orElseThrow().config());
+        }
+        if (version.get().equals("draft")) {
+            return new ResolvedAgent(row.id(), "draft", row.draft());
+        }
+        int n;
+        try {
+            n = Integer.parseInt(version.get());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalidQuery("version", "version must be a version number or 'draft'");
+        }
+        AgentStore.VersionRow v = store.version(row.id(), n)
+                .orElseThrow(() -> new ApiException.NotFound("Agent version " + n + " not found"));
+        return new ResolvedAgent(row.id(), String.valueOf(n), v.config());
+    }
+
+    /** True when the agent exists in this organization. */
+    public boolean exists(String organizationId, String id) {
+        return store.find(organizationId, id).isPresent();
+    }
+
+    private AgentStore.Row find(String organizationId, String id) {
+        return store.find(organizationId, id).orElseThrow(AgentService::notFound);
+    }
+
+    private static ApiException.NotFound notFound() {
+        return new ApiException.NotFound("Agent not found");
+    }
+
+    private AgentConfig withDefaultModel(AgentConfig config) {
+        if (config.modelProvider() != null) {
+            return config.modelName() != null ? config
+                    : config.withModel(config.modelProvider(), providers.defaultModelFor(config.modelProvider()));
+        }
+        ProviderRegistry.ModelChoice d = providers.defaultModel();
+        return config.withModel(d.provider(), config.modelName() != null ? config.modelName() : d.model());
+    }
+
+    private AgentConfig checkProvider(AgentConfig config) {
+        if (config.modelProvider() != null && !providers.isKnown(config.modelProvider())) {
+            throw ApiException.invalidBody("Unknown model provider '" + config.modelProvider() + "'; known: "
+                    + String.join(", ", ProviderRegistry.KNOWN), "value_error", "model_provider");
+        }
+        return config;
+    }
+
+    /** The draft with the patch's fields laid over it; a masked secret in the patch keeps the stored one. */
+    static AgentConfig merge(AgentConfig draft, ObjectNode patch) {
+        ObjectNode merged = Json.MAPPER.valueToTree(draft);
+        patch.fields().forEachRemaining(e -> {
+            String field = e.getKey();
+            JsonNode value = e.getValue();
+            if (field.equals("webhook_secret") && SECRET_MASK.equals(value.asText(null))) {
+                return;
+            }
+            if (field.equals("llm_extra_headers") && value.isObject() && merged.get(field) instanceof ObjectNode old) {
+                ObjectNode headers = ((ObjectNode) value).deepCopy();
+                headers.fields().forEachRemaining(h -> {
+                    if (SECRET_MASK.equals(h.getValue().asText(null)) && old.has(h.getKey())) {
+                        headers.set(h.getKey(), old.get(h.getKey()));
+                    }
+                });
+                merged.set(field, headers);
+                return;
+            }
+            merged.set(field, value);
+        });
+        return Json.bind(merged, AgentConfig.class);
+    }
+
+    /** The agent as the API shows it: its configuration with secrets masked, plus identity and version state. */
+    static Map<String, Object> view(AgentStore.Row row) {
+        ObjectNode config = Json.MAPPER.valueToTree(row.draft());
+        if (row.draft().webhookSecret() != null) {
+            config.put("webhook_secret", SECRET_MASK);
+        }
+        if (config.get("llm_extra_headers") instanceof ObjectNode headers) {
+            headers.fieldNames().forEachRemaining(h -> headers.put(h, SECRET_MASK));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", row.id());
+        m.put("organization_id", row.organizationId());
+        config.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
+        m.put("type", "manager");
+        m.put("status", "ACTIVE");
+        m.put("version", row.deployedVersion());
+        m.put("has_pending_changes", row.hasPendingChanges());
+        m.put("created_at", row.createdAt());
+        m.put("updated_at", row.updatedAt());
+        return m;
+    }
+}

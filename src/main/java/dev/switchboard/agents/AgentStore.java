@@ -1,0 +1,90 @@
+package dev.switchboard.agents;
+
+import dev.switchboard.common.Json;
+import dev.switchboard.storage.Db;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** Agents with their draft, and their deployed versions (never changed once written). */
+final class AgentStore {
+
+    record Row(String id, String organizationId, int deployedVersion, boolean hasPendingChanges, AgentConfig draft,
+               String createdAt, String updatedAt) {}
+
+    record VersionRow(int version, AgentConfig config, String createdAt) {}
+
+    private final Db db;
+
+    AgentStore(Db db) { this.db = db; }
+
+    void insert(Row row) {
+        db.inTransaction(tx -> {
+            tx.update("""
+                    INSERT INTO agents(id, organization_id, name, deployed_version, has_pending_changes, draft, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    row.id(), row.organizationId(), row.draft().name(), row.deployedVersion(), row.hasPendingChanges(),
+                    Json.write(row.draft()), row.createdAt(), row.updatedAt());
+            tx.update("INSERT INTO agent_versions(agent_id, version, config, created_at) VALUES (?, ?, ?, ?)",
+                    row.id(), row.deployedVersion(), Json.write(row.draft()), row.createdAt());
+            return null;
+        });
+    }
+
+    Optional<Row> find(String organizationId, String id) {
+        return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND id = ?", AgentStore::row, organizationId, id);
+    }
+
+    List<Row> list(String organizationId, int limit, int offset) {
+        return db.query("SELECT * FROM agents WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+                AgentStore::row, organizationId, limit, offset);
+    }
+
+    long count(String organizationId) {
+        return db.queryLong("SELECT COUNT(*) FROM agents WHERE organization_id = ?", organizationId);
+    }
+
+    /** Saves a new draft; when deploying, publishes it as the next version in the same transaction. */
+    Row saveDraft(Row current, AgentConfig draft, boolean deploy, String now) {
+        return db.inTransaction(tx -> {
+            int version = current.deployedVersion();
+            if (deploy) {
+                version = tx.queryOne("SELECT MAX(version) FROM agent_versions WHERE agent_id = ?",
+                        rs -> rs.getInt(1), current.id()).orElse(0) + 1;
+                tx.update("INSERT INTO agent_versions(agent_id, version, config, created_at) VALUES (?, ?, ?, ?)",
+                        current.id(), version, Json.write(draft), now);
+            }
+            tx.update("""
+                    UPDATE agents SET name = ?, draft = ?, deployed_version = ?, has_pending_changes = ?, updated_at = ?
+                    WHERE id = ?""",
+                    draft.name(), Json.write(draft), version, !deploy, now, current.id());
+            return new Row(current.id(), current.organizationId(), version, !deploy, draft, current.createdAt(), now);
+        });
+    }
+
+    boolean delete(String organizationId, String id) {
+        return db.update("DELETE FROM agents WHERE organization_id = ? AND id = ?", organizationId, id) > 0;
+    }
+
+    List<VersionRow> versions(String agentId) {
+        return db.query("SELECT * FROM agent_versions WHERE agent_id = ? ORDER BY version DESC", AgentStore::version, agentId);
+    }
+
+    Optional<VersionRow> version(String agentId, int version) {
+        return db.queryOne("SELECT * FROM agent_versions WHERE agent_id = ? AND version = ?", AgentStore::version,
+                agentId, version);
+    }
+
+    private static Row row(ResultSet rs) throws SQLException {
+        return new Row(rs.getString("id"), rs.getString("organization_id"), rs.getInt("deployed_version"),
+                rs.getInt("has_pending_changes") == 1, Json.read(rs.getString("draft"), AgentConfig.class),
+                rs.getString("created_at"), rs.getString("updated_at"));
+    }
+
+    private static VersionRow version(ResultSet rs) throws SQLException {
+        return new VersionRow(rs.getInt("version"), Json.read(rs.getString("config"), AgentConfig.class),
+                rs.getString("created_at"));
+    }
+}

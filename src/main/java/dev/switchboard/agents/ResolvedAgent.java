@@ -1,0 +1,4 @@
+package dev.switchboard.agents;
+
+/** The configuration a run executes: an agent at one version ("1", "2", … or "draft"). */
+public record ResolvedAgent(String agentId, String version, AgentConfig config) {}

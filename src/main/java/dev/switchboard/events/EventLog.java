@@ -1,0 +1,129 @@
+package dev.switchboard.events;
+
+import dev.switchboard.common.Json;
+import dev.switchboard.storage.Db;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Every task's log of events, numbered 1, 2, 3… per task. Appends happen inside the caller's transaction, so an
+ * event is stored exactly when the state it announces is; waiters are woken after the commit. Readers (a sync
+ * invoke, an SSE stream) read what is stored, so a reconnect or another node sees the same log.
+ */
+public final class EventLog {
+    // Waiting falls back to polling at this period, so a missed wake-up costs at most this much latency.
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final Db db;
+    private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
+
+    public EventLog(Db db) { this.db = db; }
+
+    /** Appends an event in the caller's transaction and returns its sequence number. */
+    public long append(Db.Tx tx, String organizationId, String taskId, String runId, String type, String time, Object data)
+            throws SQLException {
+        long seq = tx.queryOne("""
+                UPDATE tasks SET last_event_seq = last_event_seq + 1
+                WHERE organization_id = ? AND id = ? RETURNING last_event_seq""",
+                rs -> rs.getLong(1), organizationId, taskId)
+                .orElseThrow(() -> new IllegalStateException("no task " + taskId));
+        tx.update("""
+                INSERT INTO task_events(organization_id, task_id, seq, run_id, type, time, data)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                organizationId, taskId, seq, runId, type, time, Json.write(data));
+        String key = key(organizationId, taskId);
+        tx.afterCommit(() -> wake(key));
+        return seq;
+    }
+
+    /** The stored events of a task after the given sequence number, in order. */
+    public List<TaskEvent> after(String organizationId, String taskId, long afterSeq, int limit) {
+        return db.query("""
+                SELECT seq, run_id, type, time, data FROM task_events
+                WHERE organization_id = ? AND task_id = ? AND seq > ? ORDER BY seq LIMIT ?""",
+                rs -> new TaskEvent(rs.getLong("seq"), rs.getString("run_id"), rs.getString("type"), taskId,
+                        organizationId, rs.getString("time"), Json.tree(rs.getString("data"))),
+                organizationId, taskId, afterSeq, limit);
+    }
+
+    /** The last sequence number of a task's log (0 when empty). */
+    public long lastSeq(String organizationId, String taskId) {
+        return db.queryLong("SELECT last_event_seq FROM tasks WHERE organization_id = ? AND id = ?", organizationId, taskId);
+    }
+
+    /**
+     * Blocks until an event after {@code afterSeq} may exist or the timeout passes; returns at once when one does.
+     * A spurious return is allowed: callers read and loop.
+     */
+    public void awaitAfter(String organizationId, String taskId, long afterSeq, Duration timeout) throws InterruptedException {
+        String key = key(organizationId, taskId);
+        Signal signal = signals.computeIfAbsent(key, k -> new Signal());
+        signal.waiters.incrementAndGet();
+        try {
+            // The version is taken before the stored log is checked, so a wake-up in between is not lost.
+            long observed = signal.version();
+            if (lastSeq(organizationId, taskId) > afterSeq) {
+                return;
+            }
+            signal.awaitChange(observed, Math.min(timeout.toNanos(), POLL.toNanos()));
+        } finally {
+            if (signal.waiters.decrementAndGet() == 0) {
+                signals.remove(key, signal);
+            }
+        }
+    }
+
+    private void wake(String key) {
+        Signal signal = signals.get(key);
+        if (signal != null) {
+            signal.bump();
+        }
+    }
+
+    private static String key(String organizationId, String taskId) {
+        return organizationId + "/" + taskId;
+    }
+
+    private static final class Signal {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        final AtomicInteger waiters = new AtomicInteger();
+        private long version;
+
+        long version() {
+            lock.lock();
+            try {
+                return version;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void bump() {
+            lock.lock();
+            try {
+                version++;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void awaitChange(long observed, long nanos) throws InterruptedException {
+            lock.lock();
+            try {
+                while (version == observed && nanos > 0) {
+                    nanos = changed.awaitNanos(nanos);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

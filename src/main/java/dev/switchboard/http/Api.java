@@ -1,0 +1,138 @@
+package dev.switchboard.http;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Json;
+import dev.switchboard.common.Principal;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registers routes on Helidon's router with the cross-cutting work done once: authentication, the error bodies of
+ * the contract, 404 and 405 for unmatched requests. Routes classes call {@link #get}, {@link #post} and friends.
+ */
+public final class Api {
+    private static final Logger log = LoggerFactory.getLogger(Api.class);
+
+    private final HttpRouting.Builder routing;
+    private final Authenticator authenticator;
+    private final long maxBodyBytes;
+    private final RouteTable table = new RouteTable();
+
+    public Api(HttpRouting.Builder routing, Authenticator authenticator, long maxBodyBytes) {
+        this.routing = routing;
+        this.authenticator = authenticator;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public RouteTable table() { return table; }
+
+    public void get(String path, Access access, String summary, Handler handler) { add(Method.GET, path, access, summary, handler); }
+    public void post(String path, Access access, String summary, Handler handler) { add(Method.POST, path, access, summary, handler); }
+    public void put(String path, Access access, String summary, Handler handler) { add(Method.PUT, path, access, summary, handler); }
+    public void patch(String path, Access access, String summary, Handler handler) { add(Method.PATCH, path, access, summary, handler); }
+    public void delete(String path, Access access, String summary, Handler handler) { add(Method.DELETE, path, access, summary, handler); }
+
+    private void add(Method method, String path, Access access, String summary, Handler handler) {
+        table.add(method.text(), path, access, summary);
+        routing.route(method, path, (req, res) -> serve(req, res, access, handler));
+    }
+
+    /** Answers everything no route matched: 405 when the path exists under another method, else 404. */
+    public void finish() {
+        routing.any((req, res) -> {
+            String path = req.path().path();
+            if (table.pathExists(path)) {
+                sendError(res, 405, Map.of("detail", "Method Not Allowed"));
+            } else {
+                sendError(res, 404, Map.of("detail", "Not Found"));
+            }
+        });
+    }
+
+    private void serve(ServerRequest req, ServerResponse res, Access access, Handler handler) {
+        try {
+            Principal principal = access == Access.PUBLIC ? null : authenticate(req, access);
+            handler.handle(new Call(req, res, principal, maxBodyBytes));
+        } catch (ApiException e) {
+            if (!res.isSent()) {
+                sendError(res, statusOf(e), errorBody(e));
+            }
+        } catch (Exception e) {
+            log.error("Unhandled error on {} {}", req.prologue().method().text(), req.path().path(), e);
+            if (!res.isSent()) {
+                sendError(res, 500, Map.of("detail", "Internal server error"));
+            }
+        }
+    }
+
+    private Principal authenticate(ServerRequest req, Access access) {
+        Optional<String> key = req.headers().first(HeaderNames.create("x-api-key"));
+        if (key.isEmpty()) {
+            key = req.headers().first(HeaderNames.AUTHORIZATION)
+                    .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7))
+                    .map(v -> v.substring(7).trim());
+        }
+        if (key.isEmpty() || key.get().isBlank()) {
+            throw new ApiException.Unauthorized("API key not specified");
+        }
+        Principal principal = authenticator.authenticate(key.get())
+                .orElseThrow(() -> new ApiException.Forbidden("Invalid API key"));
+        if (access == Access.ADMIN && !principal.admin()) {
+            throw new ApiException.Forbidden("This operation needs an admin API key");
+        }
+        return principal;
+    }
+
+    static int statusOf(ApiException e) {
+        return switch (e) {
+            case ApiException.NotFound ignored -> 404;
+            case ApiException.Conflict ignored -> 409;
+            case ApiException.Forbidden ignored -> 403;
+            case ApiException.Unauthorized ignored -> 401;
+            case ApiException.TooLarge ignored -> 413;
+            case ApiException.Invalid ignored -> 422;
+            default -> 400;
+        };
+    }
+
+    static Map<String, Object> errorBody(ApiException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        switch (e) {
+            case ApiException.Invalid invalid -> body.put("detail", invalid.problems().stream()
+                    .map(p -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("loc", p.loc());
+                        m.put("msg", p.msg());
+                        m.put("type", p.type());
+                        return m;
+                    })
+                    .toList());
+            case ApiException.Conflict conflict -> {
+                body.put("detail", conflict.getMessage());
+                body.putAll(conflict.extra());
+            }
+            default -> body.put("detail", e.getMessage());
+        }
+        return body;
+    }
+
+    private static void sendError(ServerResponse res, int status, Object body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.writeBytes(body));
+    }
+
+    /** Paths registered so far, for the OpenAPI document. */
+    public List<RouteTable.Route> routes() { return table.routes(); }
+}

@@ -1,0 +1,163 @@
+package dev.switchboard.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Json;
+import dev.switchboard.common.Page;
+import dev.switchboard.common.Principal;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/** One HTTP exchange as the route handlers see it: typed access to the request and JSON answers. */
+public final class Call {
+    private final ServerRequest request;
+    private final ServerResponse response;
+    private final Principal principal;
+    private final long maxBodyBytes;
+
+    Call(ServerRequest request, ServerResponse response, Principal principal, long maxBodyBytes) {
+        this.request = request;
+        this.response = response;
+        this.principal = principal;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public Principal principal() { return principal; }
+
+    public String organizationId() { return principal.organizationId(); }
+
+    public String path(String name) { return request.path().pathParameters().get(name); }
+
+    public Optional<String> query(String name) {
+        var v = request.query().first(name);
+        return v.isPresent() && !v.get().isBlank() ? Optional.of(v.get()) : Optional.empty();
+    }
+
+    public Optional<Integer> queryInt(String name) {
+        return query(name).map(v -> {
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw ApiException.invalidQuery(name, "Input should be a valid integer");
+            }
+        });
+    }
+
+    public Optional<Boolean> queryBool(String name) {
+        return query(name).map(v -> switch (v.toLowerCase()) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw ApiException.invalidQuery(name, "Input should be a valid boolean");
+        });
+    }
+
+    public Page.Request pageRequest() {
+        return new Page.Request(queryInt("page").orElse(1), queryInt("per_page").orElse(20));
+    }
+
+    public Optional<String> header(String name) {
+        return request.headers().first(HeaderNames.create(name));
+    }
+
+    /** The body as a record; 413 past the size limit, 422 for malformed JSON, a wrong type or a failed check. */
+    public <T> T body(Class<T> type) {
+        JsonNode tree = bodyTree();
+        return Json.bind(tree, type);
+    }
+
+    /** The body as a JSON object (for partial updates, where which fields are present matters). */
+    public ObjectNode bodyObject() {
+        JsonNode tree = bodyTree();
+        if (!(tree instanceof ObjectNode obj)) {
+            throw ApiException.invalidBody("Input should be a valid dictionary or object", "model_attributes_type");
+        }
+        return obj;
+    }
+
+    /** Like {@link #bodyObject()}, but an empty body is an empty object. */
+    public ObjectNode optionalBodyObject() {
+        return hasBody() ? bodyObject() : Json.object();
+    }
+
+    /** Like {@link #body(Class)}, but an empty body binds as an empty object. */
+    public <T> T optionalBody(Class<T> type) {
+        return Json.bind(optionalBodyObject(), type);
+    }
+
+    private byte[] cachedBody;
+
+    private boolean hasBody() {
+        return rawBody().length > 0;
+    }
+
+    /** The raw body bytes read with the size limit. */
+    public byte[] rawBody() {
+        if (cachedBody != null) {
+            return cachedBody;
+        }
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try (InputStream in = request.content().inputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw tooLarge();
+            }
+            cachedBody = bytes;
+            return bytes;
+        } catch (IOException e) {
+            throw ApiException.invalidBody("The request body could not be read", "body_unreadable");
+        }
+    }
+
+    private ApiException.TooLarge tooLarge() {
+        return new ApiException.TooLarge("Request body is larger than the limit of " + maxBodyBytes + " bytes");
+    }
+
+    private JsonNode bodyTree() {
+        byte[] bytes = rawBody();
+        if (bytes.length == 0) {
+            throw ApiException.invalidBody("Field required", "missing");
+        }
+        try {
+            JsonNode tree = Json.MAPPER.readTree(bytes);
+            if (tree == null || tree.isMissingNode()) {
+                throw ApiException.invalidBody("Field required", "missing");
+            }
+            return tree;
+        } catch (JacksonException e) {
+            throw ApiException.invalidBody("JSON decode error: " + e.getOriginalMessage(), "json_invalid");
+        } catch (IOException e) {
+            throw ApiException.invalidBody("The request body could not be read", "body_unreadable");
+        }
+    }
+
+    public void json(int status, Object body) {
+        response.status(Status.create(status));
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.send(Json.writeBytes(body));
+    }
+
+    public void ok(Object body) { json(200, body); }
+
+    public void noContent() {
+        response.status(Status.NO_CONTENT_204);
+        response.send();
+    }
+
+    public void header(HeaderName name, String value) { response.header(name, value); }
+
+    public ServerResponse rawResponse() { return response; }
+
+    public ServerRequest rawRequest() { return request; }
+}

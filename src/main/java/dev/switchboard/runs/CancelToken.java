@@ -1,0 +1,86 @@
+package dev.switchboard.runs;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * How a run is cancelled. Only the blocking side effect (a model or tool call) runs on a child virtual thread that
+ * gets interrupted; the run's own thread is never interrupted, so it can always store the outcome (an interrupted
+ * thread cannot borrow a pooled database connection).
+ */
+public final class CancelToken {
+
+    public enum Reason {
+        /** A stop request (a user's stop, or an interrupting turn). */
+        STOP,
+        /** The node is shutting down: the work is handed back to the queue, not ended. */
+        RELEASE
+    }
+
+    /** Thrown out of {@link #call} when the token was cancelled. */
+    public static final class Cancelled extends Exception {
+        private final Reason reason;
+
+        Cancelled(Reason reason) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
+        }
+
+        public Reason reason() { return reason; }
+    }
+
+    private volatile Reason reason;
+    private volatile CompletableFuture<?> inFlight;
+    private volatile Thread callThread;
+
+    public void cancel(Reason why) {
+        synchronized (this) {
+            if (reason == null) reason = why;
+        }
+        CompletableFuture<?> f = inFlight;
+        if (f != null) f.completeExceptionally(new Cancelled(reason));
+        Thread t = callThread;
+        if (t != null) t.interrupt();
+    }
+
+    public Optional<Reason> reason() { return Optional.ofNullable(reason); }
+
+    /** Throws when cancelled; call between steps so that no further step starts. */
+    public void check() throws Cancelled {
+        Reason r = reason;
+        if (r != null) throw new Cancelled(r);
+    }
+
+    /**
+     * Runs a blocking call on a child virtual thread and waits for it. On cancel the wait ends at once and the call
+     * is interrupted (the JDK HTTP client then cancels its request).
+     */
+    public <T> T call(Callable<T> work) throws Cancelled, Exception {
+        check();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread child = Thread.ofVirtual().unstarted(() -> {
+            try {
+                result.complete(work.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        inFlight = result;
+        callThread = child;
+        child.start();
+        try {
+            if (reason != null) cancel(reason);
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Cancelled c) throw c;
+            if (reason != null) throw new Cancelled(reason);
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            inFlight = null;
+            callThread = null;
+        }
+    }
+}

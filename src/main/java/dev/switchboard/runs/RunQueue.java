@@ -1,0 +1,103 @@
+package dev.switchboard.runs;
+
+import dev.switchboard.common.Times;
+import dev.switchboard.storage.Db;
+
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one durable queue. A row lives while its work is unfinished. A claim takes a lease that the executing node
+ * renews; a lease that lapses (its node died) makes the row claimable again. Rows of one thread run one at a time,
+ * in the order they were queued: only the oldest row of a thread can be claimed.
+ */
+public final class RunQueue {
+    private final Db db;
+    private final Clock clock;
+    private final String nodeId;
+    private final Duration lease;
+
+    public RunQueue(Db db, Clock clock, String nodeId, Duration lease) {
+        this.db = db;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.lease = lease;
+    }
+
+    /** Queues work in the caller's transaction. */
+    public void enqueue(Db.Tx tx, String runId, String kind, String threadKey) throws SQLException {
+        tx.update("INSERT INTO run_queue(run_id, kind, thread_key, available_at, attempts) VALUES (?, ?, ?, ?, 0)",
+                runId, kind, threadKey, Times.now(clock));
+    }
+
+    /** Removes finished work in the transaction that stores its final state. */
+    public void complete(Db.Tx tx, String runId) throws SQLException {
+        tx.update("DELETE FROM run_queue WHERE run_id = ?", runId);
+    }
+
+    /** Claims up to {@code max} items for this node. */
+    public List<QueueItem> claim(int max) {
+        String now = Times.now(clock);
+        String until = Times.format(clock.instant().plus(lease));
+        return db.inTransaction(tx -> {
+            List<QueueItem> found = tx.query("""
+                    SELECT q.seq, q.run_id, q.kind, q.thread_key, q.attempts FROM run_queue q
+                    WHERE q.available_at <= ?
+                      AND (q.lease_owner IS NULL OR q.lease_expires_at < ?)
+                      AND NOT EXISTS (SELECT 1 FROM run_queue p WHERE p.thread_key = q.thread_key AND p.seq < q.seq)
+                    ORDER BY q.seq LIMIT ?""",
+                    rs -> new QueueItem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) + 1),
+                    now, now, max);
+            for (QueueItem item : found) {
+                tx.update("UPDATE run_queue SET lease_owner = ?, lease_expires_at = ?, attempts = ? WHERE seq = ?",
+                        nodeId, until, item.attempts(), item.seq());
+            }
+            return found;
+        });
+    }
+
+    /** Extends the leases of the items this node is executing. */
+    public void renew(Collection<String> runIds) {
+        if (runIds.isEmpty()) return;
+        String until = Times.format(clock.instant().plus(lease));
+        db.inTransaction(tx -> {
+            for (String runId : runIds) {
+                tx.update("UPDATE run_queue SET lease_expires_at = ? WHERE run_id = ? AND lease_owner = ?", until, runId, nodeId);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Gives an item back without counting the attempt (a graceful shutdown): the next claim, here or elsewhere,
+     * starts it again from its journal.
+     */
+    public void release(String runId) {
+        db.update("""
+                UPDATE run_queue SET lease_owner = NULL, lease_expires_at = NULL, attempts = MAX(attempts - 1, 0)
+                WHERE run_id = ? AND lease_owner = ?""", runId, nodeId);
+    }
+
+    /**
+     * On start: makes work left leased by nodes that are gone claimable now. With a single-node database every other
+     * owner is gone; otherwise only lapsed leases are, and claiming handles those anyway.
+     */
+    public int reclaimOrphans() {
+        if (!db.dialect().singleNode()) return 0;
+        return db.update("UPDATE run_queue SET lease_expires_at = ? WHERE lease_owner IS NOT NULL AND lease_owner <> ?",
+                Times.format(java.time.Instant.EPOCH), nodeId);
+    }
+
+    /** Items in the queue, for readiness and metrics. */
+    public long depth() {
+        return db.queryLong("SELECT COUNT(*) FROM run_queue");
+    }
+
+    public List<String> ownedRunIds() {
+        return new ArrayList<>(db.query("SELECT run_id FROM run_queue WHERE lease_owner = ?", rs -> rs.getString(1), nodeId));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.switchboard.runs;
+
+import dev.switchboard.common.Json;
+import dev.switchboard.common.Times;
+import dev.switchboard.storage.Db;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The journal of a run: each side effect (a model call, a tool call) stored when it completes. A run resumed on
+ * another attempt replays these instead of calling the model or the tool again.
+ */
+public final class StepStore {
+
+    /** One completed step; {@code data} is the step's own JSON. */
+    public record Step(int index, String kind, String data) {}
+
+    private final Db db;
+    private final Clock clock;
+
+    public StepStore(Db db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    public List<Step> steps(String runId) {
+        return db.query("SELECT idx, kind, data FROM run_steps WHERE run_id = ? ORDER BY idx",
+                rs -> new Step(rs.getInt(1), rs.getString(2), rs.getString(3)), runId);
+    }
+
+    /** Records a completed step. A step index already journaled is kept as it was (a replay never rewrites history). */
+    public void record(String runId, int index, String kind, Object data) {
+        db.update("INSERT INTO run_steps(run_id, idx, kind, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                runId, index, kind, Json.write(data), Times.now(clock));
+    }
+
+    public void deleteForRuns(Db.Tx tx, List<String> runIds) throws java.sql.SQLException {
+        for (String id : runIds) {
+            tx.update("DELETE FROM run_steps WHERE run_id = ?", id);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package dev.switchboard.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.agents.AgentConfig;
+import dev.switchboard.agents.AgentService;
+import dev.switchboard.agents.ResolvedAgent;
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Ids;
+import dev.switchboard.common.Json;
+import dev.switchboard.common.Times;
+import dev.switchboard.events.EventLog;
+import dev.switchboard.events.TaskEvent;
+import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.runs.Worker;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Accepts turns: validates them against the agent and the providers, stores the turn and queues its run in one
+ * transaction, then answers as the caller asked (wait for the end, or at once).
+ */
+public final class InvokeService {
+    private static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
+
+    /** What an invoke answers: the task as JSON, and whether the turn had ended when it was taken. */
+    public record Outcome(JsonNode task, boolean finished) {}
+
+    /** Overrides a retry may carry; everything else is the retried turn's. */
+    public record RetryRequest(String instructionsOverride, String additionalContext, String expectedOutput,
+                               String outputFormat, com.fasterxml.jackson.databind.node.ObjectNode outputSchema,
+                               String thinkMode, String llmModelProvider, String llmModelName, String llmReasoningEffort) {
+        public RetryRequest {
+            // Reuse the invoke body's checks for the fields they share.
+            new InvokeRequest(new InvokeRequest.Input("x", null, null), null, instructionsOverride, null,
+                    additionalContext, expectedOutput, outputFormat, outputSchema, thinkMode, llmModelProvider,
+                    llmModelName, llmReasoningEffort, null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null);
+        }
+    }
+
+    private record Accepted(String taskId, String runId, long createdSeq, Task snapshot, List<String> toCancel) {}
+
+    private final TaskStore store;
+    private final RunTransitions transitions;
+    private final EventLog events;
+    private final AgentService agents;
+    private final ProviderRegistry providers;
+    private final Worker worker;
+    private final Ids ids;
+    private final Clock clock;
+    private final Duration syncWait;
+
+    InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents,
+                  ProviderRegistry providers, Worker worker, Ids ids, Clock clock, Duration syncWait) {
+        this.store = store;
+        this.transitions = transitions;
+        this.events = events;
+        this.agents = agents;
+        this.providers = providers;
+        this.worker = worker;
+        this.ids = ids;
+        this.clock = clock;
+        this.syncWait = syncWait;
+    }
+
+    public Outcome invoke(String org, String agentId, Optional<String> version, InvokeRequest request,
+                          Optional<String> idempotencyKey, boolean waitForEnd) {
+        idempotencyKey.ifPresent(InvokeService::checkKey);
+        ResolvedAgent agent = agents.resolve(org, agentId, version);
+        Turn turn = turnOf(agent, request);
+        String hash = hash(agentId + "\n" + version.orElse("") + "\n" + Json.write(request));
+        Accepted accepted = store.db().inTransaction(tx -> {
+            if (idempotencyKey.isPresent()) {
+                var previous = store.idempotency(tx, org, idempotencyKey.get())
+                        .filter(p -> Times.parse(p.createdAt()).plus(IDEMPOTENCY_WINDOW).isAfter(clock.instant()));
+                if (previous.isPresent()) {
+                    if (!previous.get().requestHash().equals(hash)) {
+                        throw new ApiException.Invalid(List.of("header", "Idempotency-Key"),
+                                "This Idempotency-Key was used with a different request body", "idempotency_mismatch");
+                    }
+                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, null, List.of());
+                }
+            }
+            String taskId = request.id() != null ? request.id() : ids.next();
+            Accepted a = accept(tx, org, taskId, turn, request.strategy());
+            if (idempotencyKey.isPresent()) {
+                store.saveIdempotency(tx, org, idempotencyKey.get(),
+                        new TaskStore.Idempotency(hash, a.taskId(), a.runId(), transitions.now()));
+            }
+            return a;
+        });
+        return answer(org, accepted, waitForEnd);
+    }
+
+    /** Runs the thread's latest turn again, with the given overrides, as a new turn. */
+    public Outcome retry(String org, String taskId, RetryRequest overrides) {
+        TaskStore.TaskRow task = store.findTask(org, taskId).orElseThrow(() -> new ApiException.NotFound("Task not found"));
+        TaskStore.RunRow last = store.run(task.latestRunId()).orElseThrow();
+        Turn base = last.spec();
+        providers.validateOverride(Optional.ofNullable(overrides.llmModelProvider()), Optional.ofNullable(overrides.llmModelName()),
+                base.llmModelProvider());
+        String provider = or(overrides.llmModelProvider(), base.llmModelProvider());
+        String model = overrides.llmModelName() != null ? overrides.llmModelName()
+                : overrides.llmModelProvider() != null && !overrides.llmModelProvider().equals(base.llmModelProvider())
+                ? providers.defaultModelFor(provider) : base.llmModelName();
+        String thinkMode = or(overrides.thinkMode(), base.thinkMode());
+        String effort = or(overrides.llmReasoningEffort(), base.llmReasoningEffort());
+        if (overrides.thinkMode() != null && overrides.llmReasoningEffort() == null && "harder".equals(thinkMode)
+                && !"harder".equals(base.thinkMode())) {
+            effort = Efforts.raise(effort);
+        }
+        Turn turn = new Turn(base.agentId(), base.input(), base.title(), base.source(), base.sourceNodeType(), thinkMode,
+                base.disableAttachmentInjection(), or(overrides.instructionsOverride(), base.instructionsOverride()),
+                base.instructionsMode(), or(overrides.additionalContext(), base.additionalContext()),
+                or(overrides.expectedOutput(), base.expectedOutput()), or(overrides.outputFormat(), base.outputFormat()),
+                overrides.outputSchema() != null ? overrides.outputSchema() : base.outputSchema(), provider, model, effort,
+                base.agentVersion(), base.payloadExtension(), base.eventsStreaming(), base.mcpServers(), base.webhookUrl(),
+                base.hasUserOidcToken(), base.hasUserTokens(), base.budgets(),
+                base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent());
+        Accepted accepted = store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject"));
+        return answer(org, accepted, false);
+    }
+
+    /** Stores a new turn of a thread, applying the busy-thread strategy. Runs inside the caller's transaction. */
+    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, Turn turn, String strategy)
+            throws java.sql.SQLException {
+        String now = transitions.now();
+        Optional<TaskStore.TaskRow> existing = store.findTask(tx, org, taskId);
+        List<String> toCancel = new ArrayList<>();
+        int turnNumber = 1;
+        if (existing.isPresent()) {
+            if (!existing.get().agentId().equals(turn.agentId())) {
+                throw new ApiException.Conflict("Thread " + taskId + " belongs to another agent", Map.of());
+            }
+            List<TaskStore.OpenRun> open = store.openRuns(tx, org, taskId, now);
+            if (!open.isEmpty()) {
+                switch (strategy) {
+                    case "reject" -> throw new ApiException.Conflict("The thread is still running a turn",
+                            Map.of("active_task_status", open.getLast().run().state().status().wire()));
+                    case "interrupt" -> {
+                        for (TaskStore.OpenRun o : open) {
+                            if (!o.leased() && o.run().state().status() == TaskStatus.PENDING) {
+                                transitions.finished(tx, turn.agentId(), o.run(), o.run().state().finished(TaskStatus.STOPPED,
+                                        "Interrupted by a newer turn of the thread", StopReason.INTERRUPTED, null,
+                                        o.run().state().tokens(), false, now));
+                            } else {
+                                store.requestStop(tx, o.run().id(), StopReason.INTERRUPTED);
+                                toCancel.add(o.run().id());
+                            }
+                        }
+                    }
+                    default -> { /* enqueue: the queue runs it after the open turns, in order */ }
+                }
+            }
+            turnNumber = store.maxTurn(tx, org, taskId) + 1;
+        }
+        var run = new TaskStore.RunRow(ids.next(), org, taskId, turnNumber, null, turn, RunState.pending(now));
+        String userId = turn.input().user() == null ? null : turn.input().user().id();
+        if (existing.isPresent()) {
+            store.setLatestRun(tx, run, userId);
+        } else {
+            store.insertTask(tx, org, taskId, turn.agentId(), run, userId);
+        }
+        long seq = transitions.created(tx, turn.agentId(), run);
+        Task snapshot = Task.of(taskId, turn.agentId(), org, turnNumber, turn, run.state());
+        return new Accepted(taskId, run.id(), seq, snapshot, toCancel);
+    }
+
+    private Outcome answer(String org, Accepted accepted, boolean waitForEnd) {
+        worker.signal();
+        accepted.toCancel().forEach(worker::cancel);
+        if (!waitForEnd) {
+            JsonNode task = accepted.snapshot() != null ? Json.MAPPER.valueToTree(accepted.snapshot())
+                    : Json.MAPPER.valueToTree(store.view(org, accepted.taskId()).orElseThrow());
+            return new Outcome(task, false);
+        }
+        return awaitEnd(org, accepted.taskId(), accepted.runId(), Math.max(0, accepted.createdSeq() - 1));
+    }
+
+    /** Follows the task's event log until this run's task_finished, or until the sync wait runs out. */
+    private Outcome awaitEnd(String org, String taskId, String runId, long afterSeq) {
+        long deadline = System.nanoTime() + syncWait.toNanos();
+        long seq = afterSeq;
+        try {
+            while (true) {
+                for (TaskEvent e : events.after(org, taskId, seq, 500)) {
+                    seq = e.seq();
+                    if (TaskEvent.TASK_FINISHED.equals(e.type()) && runId.equals(e.runId())) {
+                        return new Outcome(e.data(), true);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                events.awaitAfter(org, taskId, seq, Duration.ofNanos(left));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Out of patience: the task as it stands; the run goes on.
+        Task now = store.view(org, taskId).orElseThrow(() -> new ApiException.NotFound("Task not found"));
+        return new Outcome(Json.MAPPER.valueToTree(now), false);
+    }
+
+    private Turn turnOf(ResolvedAgent resolved, InvokeRequest r) {
+        AgentConfig agent = resolved.config();
+        providers.validateOverride(Optional.ofNullable(r.llmModelProvider()), Optional.ofNullable(r.llmModelName()),
+                agent.modelProvider());
+        String provider = or(r.llmModelProvider(), agent.modelProvider());
+        String model = r.llmModelName() != null ? r.llmModelName()
+                : r.llmModelProvider() != null && !r.llmModelProvider().equals(agent.modelProvider())
+                ? providers.defaultModelFor(provider) : agent.modelName();
+        String thinkMode = or(r.thinkMode(), "default");
+        String effort = or(r.llmReasoningEffort(), agent.llmReasoningEffort());
+        if ("harder".equals(thinkMode) && r.llmReasoningEffort() == null) {
+            effort = Efforts.raise(effort);
+        }
+        return new Turn(resolved.agentId(), r.input(), r.title(), or(r.source(), "api"), r.sourceNodeType(), thinkMode,
+                Boolean.TRUE.equals(r.disableAttachmentInjection()), r.instructionsOverride(), r.instructionsMode(),
+                r.additionalContext(), r.expectedOutput(), or(r.outputFormat(), agent.outputFormat()),
+                r.outputSchema() != null ? r.outputSchema() : agent.outputSchema(), provider, model, effort,
+                resolved.version(), r.payloadExtension(), Boolean.TRUE.equals(r.eventsStreaming()), r.mcpServers(),
+                r.webhookUrl(), r.userOidcToken() != null, r.userTokens() != null && !r.userTokens().isNull(),
+                new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent);
+    }
+
+    private static void checkKey(String key) {
+        if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
+            throw new ApiException.Invalid(List.of("header", "Idempotency-Key"),
+                    "An Idempotency-Key is 1 to " + MAX_IDEMPOTENCY_KEY + " characters", "string_too_long");
+        }
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String or(String value, String fallback) {
+        return value != null ? value : fallback;
+    }
+}

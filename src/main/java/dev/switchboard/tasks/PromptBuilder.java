@@ -1,0 +1,105 @@
+package dev.switchboard.tasks;
+
+import dev.switchboard.agents.AgentConfig;
+import dev.switchboard.common.Json;
+import dev.switchboard.llm.ChatTurn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Assembles what the model is sent, in one order: the agent's instructions (role, goal, general), the run's
+ * instructions override (appended, or replacing them), additional context, expected output, the output format,
+ * the user's details; then the thread's earlier turns; then the user's text.
+ */
+final class PromptBuilder {
+    private PromptBuilder() {}
+
+    /** An earlier turn of the thread: what the user said and what the agent answered. */
+    record PastTurn(String userText, String answer) {}
+
+    static List<ChatTurn> build(Turn turn, List<PastTurn> history) {
+        List<ChatTurn> messages = new ArrayList<>();
+        String system = systemPrompt(turn);
+        if (!system.isBlank()) {
+            messages.add(ChatTurn.system(system));
+        }
+        for (PastTurn past : history) {
+            messages.add(ChatTurn.user(past.userText()));
+            messages.add(ChatTurn.assistant(past.answer()));
+        }
+        messages.add(ChatTurn.user(userMessage(turn.input())));
+        return messages;
+    }
+
+    static String systemPrompt(Turn turn) {
+        AgentConfig agent = turn.agent();
+        List<String> sections = new ArrayList<>();
+        boolean replace = "replace".equals(turn.instructionsMode()) && present(turn.instructionsOverride());
+        if (!replace) {
+            AgentConfig.Instructions ins = agent.instructions();
+            if (present(ins.general())) sections.add(ins.general().strip());
+            if (!ins.role().isEmpty()) sections.add("Your role:\n" + bullets(ins.role()));
+            if (!ins.goal().isEmpty()) sections.add("Your goals:\n" + bullets(ins.goal()));
+        }
+        if (present(turn.instructionsOverride())) {
+            sections.add(replace ? turn.instructionsOverride().strip()
+                    : "Instructions for this task:\n" + turn.instructionsOverride().strip());
+        }
+        if (present(turn.additionalContext())) {
+            sections.add("Additional context:\n" + turn.additionalContext().strip());
+        }
+        String expected = present(turn.expectedOutput()) ? turn.expectedOutput() : agent.expectedOutput();
+        if (present(expected)) {
+            sections.add("Expected output:\n" + expected.strip());
+        }
+        String format = formatInstruction(turn);
+        if (!format.isEmpty()) sections.add(format);
+        if ("harder".equals(turn.thinkMode())) {
+            sections.add("Think harder: before answering, plan your approach step by step, then give the answer.");
+        }
+        if (turn.input().user() != null) {
+            sections.add("User details: " + Json.write(userDetails(turn.input().user())));
+        }
+        return String.join("\n\n", sections);
+    }
+
+    private static String formatInstruction(Turn turn) {
+        return switch (turn.outputFormat()) {
+            case "json" -> turn.outputSchema() != null
+                    ? "Answer with one JSON value only, valid against this JSON Schema:\n" + Json.write(turn.outputSchema())
+                    : "Answer with one JSON value only.";
+            case "text" -> "Answer in plain text, without markdown.";
+            default -> "";
+        };
+    }
+
+    private static Map<String, Object> userDetails(InvokeRequest.User user) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (user.id() != null) m.put("id", user.id());
+        m.put("email", user.email());
+        if (user.firstName() != null) m.put("first_name", user.firstName());
+        if (user.lastName() != null) m.put("last_name", user.lastName());
+        if (user.timezone() != null) m.put("timezone", user.timezone());
+        if (user.additionalAttributes() != null && !user.additionalAttributes().isNull()) {
+            m.put("additional_attributes", user.additionalAttributes());
+        }
+        return m;
+    }
+
+    /** The user's text, then the attached file URLs (their contents are injected by the files work). */
+    static String userMessage(InvokeRequest.Input input) {
+        if (input.files().isEmpty()) return input.text();
+        return input.text() + "\nFiles: " + String.join(", ", input.files());
+    }
+
+    private static String bullets(List<String> items) {
+        return String.join("\n", items.stream().map(i -> "- " + i.strip()).toList());
+    }
+
+    private static boolean present(String s) {
+        return s != null && !s.isBlank();
+    }
+}

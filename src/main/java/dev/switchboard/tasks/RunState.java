@@ -1,0 +1,53 @@
+package dev.switchboard.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/** The changing part of a run: its status, timing, outcome and usage. */
+public record RunState(
+        TaskStatus status,
+        String internalStatus,
+        String result,
+        String createdAt,
+        String startedAt,
+        String pausedAt,
+        String finishedAt,
+        String updatedAt,
+        int executionAttempts,
+        boolean isManuallyStopped,
+        JsonNode hitlRequest,
+        Tokens tokens,
+        StopReason stopReason,
+        ErrorInfo error,
+        List<JsonNode> files) {
+
+    public record Tokens(int promptTokens, int completionTokens, int totalTokens) {
+        public static final Tokens ZERO = new Tokens(0, 0, 0);
+
+        public Tokens plus(Tokens o) {
+            return new Tokens(promptTokens + o.promptTokens, completionTokens + o.completionTokens, totalTokens + o.totalTokens);
+        }
+    }
+
+    public record ErrorInfo(String code, String message) {}
+
+    public static RunState pending(String now) {
+        return new RunState(TaskStatus.PENDING, null, null, now, null, null, null, now, 0, false, null, Tokens.ZERO,
+                null, null, List.of());
+    }
+
+    public RunState executing(String now, int attempts) {
+        return new RunState(TaskStatus.EXECUTING, internalStatus, result, createdAt, startedAt == null ? now : startedAt,
+                pausedAt, null, now, attempts, isManuallyStopped, hitlRequest, tokens, stopReason, error, files);
+    }
+
+    public RunState finished(TaskStatus end, String text, StopReason reason, ErrorInfo err, Tokens used,
+                             boolean manuallyStopped, String now) {
+        if (!status.canMoveTo(end)) {
+            throw new IllegalStateException("A run cannot move from " + status + " to " + end);
+        }
+        return new RunState(end, internalStatus, text, createdAt, startedAt, pausedAt, now, now, executionAttempts,
+                manuallyStopped, hitlRequest, used, reason, err, files);
+    }
+}

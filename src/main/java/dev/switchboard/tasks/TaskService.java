@@ -1,0 +1,191 @@
+package dev.switchboard.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.common.ApiException;
+import dev.switchboard.common.Json;
+import dev.switchboard.common.Page;
+import dev.switchboard.common.Times;
+import dev.switchboard.events.EventLog;
+import dev.switchboard.runs.Worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reading tasks and their threads, stopping and deleting them. */
+public final class TaskService {
+    // How long a stop waits for the run to halt before answering with the task as it stands.
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+    public record ListQuery(Optional<String> agentId, Optional<String> status, Optional<String> userId,
+                            Optional<String> fromDate, Optional<String> toDate) {}
+
+    private final TaskStore store;
+    private final RunTransitions transitions;
+    private final EventLog events;
+    private final Worker worker;
+
+    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker) {
+        this.store = store;
+        this.transitions = transitions;
+        this.events = events;
+        this.worker = worker;
+    }
+
+    public Task get(String org, String taskId) {
+        return store.view(org, taskId).orElseThrow(TaskService::notFound);
+    }
+
+    public Page<Task> list(String org, ListQuery q, Page.Request page) {
+        var filters = new TaskStore.Filters(q.agentId(), q.status().map(TaskService::status), q.userId(),
+                q.fromDate().map(d -> date("from_date", d)), q.toDate().map(d -> date("to_date", d)));
+        return Page.of(store.list(org, filters, page.perPage(), page.offset()), store.count(org, filters), page);
+    }
+
+    /**
+     * Stops every open turn of the thread. A turn not yet started never starts; a running one is cancelled and the
+     * answer waits (briefly) until it has halted. Stopping a finished task changes nothing.
+     */
+    public Task stop(String org, String taskId) {
+        store.findTask(org, taskId).orElseThrow(TaskService::notFound);
+        List<String> running = store.db().inTransaction(tx -> {
+            List<String> toCancel = new ArrayList<>();
+            String now = transitions.now();
+            for (TaskStore.OpenRun open : store.openRuns(tx, org, taskId, now)) {
+                RunState state = open.run().state();
+                if (!open.leased() && state.status() == TaskStatus.PENDING) {
+                    transitions.finished(tx, open.run().spec().agentId(), open.run(),
+                            state.finished(TaskStatus.STOPPED, null, StopReason.STOPPED, null, state.tokens(), true, now));
+                } else {
+                    store.requestStop(tx, open.run().id(), StopReason.STOPPED);
+                    toCancel.add(open.run().id());
+                }
+            }
+            return toCancel;
+        });
+        running.forEach(worker::cancel);
+        awaitHalted(org, taskId, running);
+        return get(org, taskId);
+    }
+
+    public void delete(String org, String taskId) {
+        stop(org, taskId);
+        store.db().inTransaction(tx -> {
+            store.deleteTask(tx, org, taskId);
+            return null;
+        });
+    }
+
+    /** The conversation as messages: each turn's user text and, when it completed, the answer. */
+    public List<Map<String, Object>> thread(String org, String taskId) {
+        store.findTask(org, taskId).orElseThrow(TaskService::notFound);
+        List<Map<String, Object>> messages = new ArrayList<>();
+        for (TaskStore.RunRow run : store.runs(org, taskId)) {
+            messages.add(message(taskId + "_user_" + run.turn(), "user", PromptBuilder.userMessage(run.spec().input()),
+                    run.state().createdAt(), null));
+            if (run.state().status() == TaskStatus.COMPLETED && run.state().result() != null) {
+                RunState.Tokens t = run.state().tokens();
+                messages.add(message(taskId + "_assistant_" + run.turn(), "assistant", run.state().result(),
+                        run.state().finishedAt(), Map.of("input_tokens", t.promptTokens(),
+                                "output_tokens", t.completionTokens(), "total_tokens", t.totalTokens())));
+            }
+        }
+        return messages;
+    }
+
+    /** The thread with every turn's instructions and outcome, keyed "root" as xpander does (sub-tasks come later). */
+    public Map<String, Object> threadFull(String org, String taskId) {
+        store.findTask(org, taskId).orElseThrow(TaskService::notFound);
+        List<Map<String, Object>> root = new ArrayList<>();
+        for (TaskStore.RunRow run : store.runs(org, taskId)) {
+            String system = PromptBuilder.systemPrompt(run.spec());
+            if (!system.isBlank()) {
+                Map<String, Object> m = message(taskId + "_system_" + run.turn(), "system", system, run.state().createdAt(), null);
+                m.put("run_id", run.id());
+                root.add(m);
+            }
+            Map<String, Object> user = message(taskId + "_user_" + run.turn(), "user",
+                    PromptBuilder.userMessage(run.spec().input()), run.state().createdAt(), null);
+            user.put("run_id", run.id());
+            root.add(user);
+            if (run.state().result() != null) {
+                RunState.Tokens t = run.state().tokens();
+                Map<String, Object> answer = message(taskId + "_assistant_" + run.turn(), "assistant",
+                        run.state().result(), run.state().finishedAt(), Map.of("input_tokens", t.promptTokens(),
+                                "output_tokens", t.completionTokens(), "total_tokens", t.totalTokens()));
+                answer.put("run_id", run.id());
+                answer.put("status", run.state().status());
+                root.add(answer);
+            }
+        }
+        return Map.of("root", root);
+    }
+
+    /** Every turn of the thread, oldest first, each as the task looked at that turn plus its run id. */
+    public List<JsonNode> runs(String org, String taskId) {
+        TaskStore.TaskRow task = store.findTask(org, taskId).orElseThrow(TaskService::notFound);
+        return store.runs(org, taskId).stream().map(run -> {
+            ObjectNode node = Json.MAPPER.valueToTree(Task.of(taskId, task.agentId(), org, run.turn(), run.spec(), run.state()));
+            node.put("run_id", run.id());
+            return (JsonNode) node;
+        }).toList();
+    }
+
+    private void awaitHalted(String org, String taskId, List<String> runIds) {
+        if (runIds.isEmpty()) return;
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                long seq = events.lastSeq(org, taskId);
+                boolean allDone = runIds.stream().allMatch(id ->
+                        store.run(id).map(r -> r.state().status().isTerminal()).orElse(true));
+                if (allDone) return;
+                events.awaitAfter(org, taskId, seq, Duration.ofNanos(deadline - System.nanoTime()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Map<String, Object> message(String id, String role, String content, String time, Map<String, Object> metrics) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("role", role);
+        m.put("content", content);
+        m.put("created_at", time == null ? null : Times.parse(time).getEpochSecond());
+        if (metrics != null) m.put("metrics", metrics);
+        return m;
+    }
+
+    private static TaskStatus status(String s) {
+        try {
+            return TaskStatus.fromWire(s);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidQuery("status", "status must be one of pending, executing, paused, completed, failed, error, stopped");
+        }
+    }
+
+    /** A date filter: an ISO-8601 instant or a plain date, normalised to our stored format. */
+    private static String date(String name, String value) {
+        try {
+            if (value.length() == 10) {
+                return Times.format(java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
+            }
+            return Times.format(java.time.OffsetDateTime.parse(value).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return Times.format(java.time.Instant.parse(value));
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw ApiException.invalidQuery(name, name + " must be an ISO-8601 date or date-time");
+            }
+        }
+    }
+
+    private static ApiException.NotFound notFound() {
+        return new ApiException.NotFound("Task not found");
+    }
+}

@@ -1,0 +1,32 @@
+package dev.switchboard.tasks;
+
+import dev.switchboard.agents.AgentService;
+import dev.switchboard.common.Ids;
+import dev.switchboard.events.EventLog;
+import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.runs.RunQueue;
+import dev.switchboard.runs.StepStore;
+import dev.switchboard.runs.Worker;
+import dev.switchboard.storage.Db;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** Builds the tasks feature from its parts and registers its run handler with the worker. */
+public final class Tasks {
+    private final InvokeService invokes;
+    private final TaskService tasks;
+
+    public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
+                 ProviderRegistry providers, Ids ids, Clock clock, Duration syncWait) {
+        TaskStore store = new TaskStore(db);
+        RunTransitions transitions = new RunTransitions(store, events, queue, clock);
+        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, steps, providers));
+        this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
+        this.tasks = new TaskService(store, transitions, events, worker);
+    }
+
+    public InvokeService invokes() { return invokes; }
+
+    public TaskService tasks() { return tasks; }
+}
