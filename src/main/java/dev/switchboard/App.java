@@ -21,6 +21,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -47,6 +48,11 @@ public final class App implements AutoCloseable {
     }
 
     public static App start(Config config) {
+        // Helidon logs through java.util.logging; send it to SLF4J like everything else.
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
         Clock clock = Clock.systemUTC();
         Ids ids = Ids.random();
         Db db = Db.openSqlite(config.dataDir());

@@ -1,15 +1,12 @@
 package dev.switchboard;
 
 import dev.switchboard.config.Config;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** Reads the configuration, starts the App, and stops it gracefully on SIGTERM or Ctrl-C. */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
         Config config;
         try {
             config = Config.fromEnv(System.getenv());

@@ -1,0 +1,237 @@
+package dev.switchboard.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake model server speaking the OpenAI chat-completions wire protocol over real HTTP on loopback. Tests script
+ * its replies (text, delays, error statuses, tool calls, streaming) and read back every request it received.
+ * With nothing scripted it answers "echo: " + the last user message.
+ */
+public final class FakeLlm implements AutoCloseable {
+
+    /** A scripted answer to one chat-completions request. */
+    public sealed interface Reply {
+        record Text(String content, Duration delay, int promptTokens, int completionTokens) implements Reply {}
+        record Error(int status, String body, Duration delay) implements Reply {}
+        record ToolCall(String name, String argumentsJson) implements Reply {}
+    }
+
+    public static Reply text(String content) { return new Reply.Text(content, Duration.ZERO, 10, 5); }
+    public static Reply slow(String content, Duration delay) { return new Reply.Text(content, delay, 10, 5); }
+    public static Reply error(int status, String message) {
+        return new Reply.Error(status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"invalid_request_error\",\"code\":null}}", Duration.ZERO);
+    }
+
+    /** One request as received. */
+    public record Received(String method, String path, Map<String, List<String>> headers, JsonNode body) {
+        public JsonNode messages() { return body.path("messages"); }
+
+        public String lastUserText() {
+            JsonNode msgs = messages();
+            for (int i = msgs.size() - 1; i >= 0; i--) {
+                if ("user".equals(msgs.get(i).path("role").asText())) return content(msgs.get(i));
+            }
+            return "";
+        }
+
+        public String systemText() {
+            for (JsonNode m : messages()) {
+                if ("system".equals(m.path("role").asText())) return content(m);
+            }
+            return "";
+        }
+
+        private static String content(JsonNode m) {
+            JsonNode c = m.path("content");
+            if (c.isTextual()) return c.asText();
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode part : c) sb.append(part.path("text").asText());
+            return sb.toString();
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ConcurrentLinkedQueue<Reply> script = new ConcurrentLinkedQueue<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger chatCalls = new AtomicInteger();
+    private volatile List<String> models = List.of("gpt-4.1", "gpt-4.1-mini", "o4-mini", "fake-model");
+    private volatile Duration defaultDelay = Duration.ZERO;
+
+    private FakeLlm(HttpServer server) { this.server = server; }
+
+    public static FakeLlm start() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            FakeLlm fake = new FakeLlm(server);
+            server.createContext("/", fake::handle);
+            server.start();
+            return fake;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The base URL to give as OPENAI_BASE_URL. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public FakeLlm enqueue(Reply... replies) {
+        script.addAll(List.of(replies));
+        return this;
+    }
+
+    public FakeLlm models(List<String> ids) {
+        this.models = List.copyOf(ids);
+        return this;
+    }
+
+    /** A delay applied to unscripted (echo) answers. */
+    public FakeLlm defaultDelay(Duration delay) {
+        this.defaultDelay = delay;
+        return this;
+    }
+
+    /** Chat-completion requests received so far, oldest first. */
+    public List<Received> chatRequests() {
+        return received.stream().filter(r -> r.path().endsWith("/chat/completions")).toList();
+    }
+
+    public int chatCalls() { return chatCalls.get(); }
+
+    public void reset() {
+        script.clear();
+        received.clear();
+        chatCalls.set(0);
+        defaultDelay = Duration.ZERO;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
+            received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
+            String path = ex.getRequestURI().getPath();
+            if (ex.getRequestMethod().equals("GET") && path.endsWith("/models")) {
+                ObjectNode res = JSON.createObjectNode().put("object", "list");
+                ArrayNode data = res.putArray("data");
+                models.forEach(m -> data.addObject().put("id", m).put("object", "model").put("owned_by", "fake"));
+                send(ex, 200, res.toString());
+                return;
+            }
+            if (!path.endsWith("/chat/completions")) {
+                send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
+                return;
+            }
+            chatCalls.incrementAndGet();
+            Reply reply = script.poll();
+            if (reply == null) {
+                String last = received.getLast().lastUserText();
+                reply = new Reply.Text("echo: " + last, defaultDelay, 10, 5);
+            }
+            switch (reply) {
+                case Reply.Text t -> {
+                    sleep(t.delay());
+                    if (body.path("stream").asBoolean(false)) {
+                        stream(ex, body, t);
+                    } else {
+                        send(ex, 200, completion(body, t.content(), null, t.promptTokens(), t.completionTokens()).toString());
+                    }
+                }
+                case Reply.Error e -> {
+                    sleep(e.delay());
+                    send(ex, e.status(), e.body());
+                }
+                case Reply.ToolCall call -> send(ex, 200, completion(body, null, call, 10, 5).toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ObjectNode completion(JsonNode request, String content, Reply.ToolCall call, int in, int out) {
+        ObjectNode res = JSON.createObjectNode();
+        res.put("id", "chatcmpl-fake").put("object", "chat.completion").put("created", 1).put("model", request.path("model").asText());
+        ObjectNode choice = res.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode msg = choice.putObject("message");
+        msg.put("role", "assistant");
+        if (call != null) {
+            msg.putNull("content");
+            ObjectNode tc = msg.putArray("tool_calls").addObject();
+            tc.put("id", "call_1").put("type", "function");
+            tc.putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
+            choice.put("finish_reason", "tool_calls");
+        } else {
+            msg.put("content", content);
+            choice.put("finish_reason", "stop");
+        }
+        res.putObject("usage").put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
+        return res;
+    }
+
+    /** Streams the content word by word as OpenAI's chat.completion.chunk events. */
+    private static void stream(HttpExchange ex, JsonNode request, Reply.Text t) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        List<String> pieces = new ArrayList<>();
+        for (String w : t.content().split("(?<= )")) pieces.add(w);
+        for (String piece : pieces) {
+            ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk")
+                    .put("created", 1).put("model", request.path("model").asText());
+            ObjectNode choice = chunk.putArray("choices").addObject();
+            choice.put("index", 0);
+            choice.putObject("delta").put("content", piece);
+            out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+        ObjectNode last = JSON.createObjectNode().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk")
+                .put("created", 1).put("model", request.path("model").asText());
+        ObjectNode choice = last.putArray("choices").addObject();
+        choice.put("index", 0).put("finish_reason", "stop");
+        choice.putObject("delta");
+        last.putObject("usage").put("prompt_tokens", t.promptTokens()).put("completion_tokens", t.completionTokens())
+                .put("total_tokens", t.promptTokens() + t.completionTokens());
+        out.write(("data: " + last + "\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        if (!d.isZero()) Thread.sleep(d);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
