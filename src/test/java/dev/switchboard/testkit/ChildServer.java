@@ -1,0 +1,97 @@
+package dev.switchboard.testkit;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The server as a separate JVM (the real Main on the test classpath), so a test can kill it without warning
+ * ({@link #kill()} sends SIGKILL) and start another on the same database.
+ */
+public final class ChildServer implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private ChildServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static ChildServer start(Path dataDir, Path log, Map<String, String> env) {
+        int port = freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "dev.switchboard.Main"));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("SWITCHBOARD_PORT", String.valueOf(port));
+        pb.environment().put("SWITCHBOARD_HOST", "127.0.0.1");
+        pb.environment().put("SWITCHBOARD_DATA_DIR", dataDir.toString());
+        pb.environment().put("SWITCHBOARD_API_KEY", TestServer.ADMIN_KEY);
+        pb.environment().putAll(env);
+        try {
+            ChildServer child = new ChildServer(pb.start(), port);
+            child.awaitHealthy(Duration.ofSeconds(30));
+            return child;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Http http() { return new Http("http://127.0.0.1:" + port, TestServer.ADMIN_KEY); }
+
+    /** SIGKILL: no shutdown hook runs, no lease is released. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Http http = http();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) throw new IllegalStateException("The server process exited with " + process.exitValue());
+            try {
+                if (http.get("/health").status() == 200) return;
+            } catch (AssertionError notYet) {
+                // not listening yet
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("The server did not become healthy in " + timeout);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
