@@ -3,6 +3,8 @@ package dev.switchboard.config;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,10 +28,11 @@ public record Config(
         Optional<String> defaultModel,
         Providers providers) {
 
-    /** Settings of the model providers; a provider is configured when its settings are present. */
-    public record Providers(Optional<OpenAi> openai) {}
-
-    public record OpenAi(Optional<String> apiKey, Optional<String> baseUrl) {}
+    /**
+     * The model providers configured by environment (each present when its settings are), the providers file, and
+     * how model calls are retried.
+     */
+    public record Providers(List<ProviderSettings> configured, Optional<Path> file, int retries, Duration retryBase) {}
 
     public static Config fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -37,11 +40,6 @@ public record Config(
             throw new IllegalArgumentException("SWITCHBOARD_DATABASE_URL is set, but this build serves SQLite only "
                     + "(PostgreSQL arrives with the scale-out work); unset it to use the embedded database");
         }
-        Optional<String> openAiKey = r.text("OPENAI_API_KEY");
-        Optional<String> openAiBase = r.text("OPENAI_BASE_URL");
-        Optional<OpenAi> openAi = openAiKey.isPresent() || openAiBase.isPresent()
-                ? Optional.of(new OpenAi(openAiKey, openAiBase))
-                : Optional.empty();
         return new Config(
                 r.text("SWITCHBOARD_HOST").orElse("0.0.0.0"),
                 r.integer("SWITCHBOARD_PORT", 8080, 0, 65535),
@@ -55,7 +53,60 @@ public record Config(
                 r.integer("SWITCHBOARD_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
                 r.bool("SWITCHBOARD_ALLOW_PRIVATE_NETWORK", false),
                 r.text("SWITCHBOARD_DEFAULT_MODEL"),
-                new Providers(openAi));
+                new Providers(providers(r), r.text("SWITCHBOARD_PROVIDERS_FILE").map(Path::of),
+                        r.integer("SWITCHBOARD_MODEL_RETRIES", 3, 0, 10),
+                        Duration.ofMillis(r.integer("SWITCHBOARD_MODEL_RETRY_BASE_MS", 1000, 1, 60_000))));
+    }
+
+    /** Each provider of the contract whose settings are present in the environment. */
+    private static List<ProviderSettings> providers(Reader r) {
+        List<ProviderSettings> out = new ArrayList<>();
+        Optional<String> openAiKey = r.text("OPENAI_API_KEY");
+        Optional<String> openAiBase = r.text("OPENAI_BASE_URL");
+        if (openAiKey.isPresent() || openAiBase.isPresent()) {
+            // A custom base URL is any OpenAI-compatible server, which names its own models.
+            out.add(new ProviderSettings("openai", ProviderSettings.Kind.OPENAI_COMPATIBLE,
+                    openAiBase.orElse("https://api.openai.com/v1"), openAiKey, Map.of(), Optional.empty(), false, Optional.empty()));
+        }
+        Optional<String> anthropicKey = r.text("ANTHROPIC_API_KEY");
+        Optional<String> anthropicBase = r.text("ANTHROPIC_BASE_URL");
+        if (anthropicKey.isPresent() || anthropicBase.isPresent()) {
+            out.add(new ProviderSettings("anthropic", ProviderSettings.Kind.ANTHROPIC,
+                    anthropicBase.orElse("https://api.anthropic.com/v1"), anthropicKey, Map.of(), Optional.empty(), false, Optional.empty()));
+        }
+        Optional<String> geminiKey = r.text("GEMINI_API_KEY").or(() -> r.text("GOOGLE_API_KEY"));
+        Optional<String> geminiBase = r.text("GEMINI_BASE_URL");
+        if (geminiKey.isPresent() || geminiBase.isPresent()) {
+            out.add(new ProviderSettings("gemini", ProviderSettings.Kind.GEMINI,
+                    geminiBase.orElse("https://generativelanguage.googleapis.com/v1beta"), geminiKey, Map.of(), Optional.empty(), false, Optional.empty()));
+        }
+        r.text("OLLAMA_BASE_URL").ifPresent(base -> out.add(new ProviderSettings("ollama", ProviderSettings.Kind.OLLAMA,
+                base, Optional.empty(), Map.of(), Optional.empty(), false, Optional.empty())));
+        Optional<String> routerKey = r.text("OPENROUTER_API_KEY");
+        if (routerKey.isPresent()) {
+            out.add(new ProviderSettings("open_router", ProviderSettings.Kind.OPENAI_COMPATIBLE,
+                    r.text("OPENROUTER_BASE_URL").orElse("https://openrouter.ai/api/v1"), routerKey, Map.of(),
+                    Optional.empty(), false, Optional.empty()));
+        }
+        Optional<String> azureKey = r.text("AZURE_OPENAI_API_KEY");
+        Optional<String> azureEndpoint = r.text("AZURE_OPENAI_ENDPOINT");
+        if (azureKey.isPresent() && azureEndpoint.isPresent()) {
+            // Azure OpenAI's v1 API speaks the OpenAI protocol; the key goes in the api-key header.
+            String base = azureEndpoint.get().replaceAll("/+$", "") + "/openai/v1";
+            out.add(new ProviderSettings("azure_ai_foundary", ProviderSettings.Kind.OPENAI_COMPATIBLE, base, azureKey,
+                    Map.of("api-key", azureKey.get()), r.list("AZURE_OPENAI_DEPLOYMENTS"), false, Optional.empty()));
+        } else if (azureKey.isPresent() || azureEndpoint.isPresent()) {
+            throw new IllegalArgumentException("Azure OpenAI needs both AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT");
+        }
+        Optional<String> bedrockToken = r.text("AWS_BEARER_TOKEN_BEDROCK");
+        if (bedrockToken.isPresent()) {
+            // Bedrock's OpenAI-compatible endpoint, with a Bedrock API key as the bearer.
+            String region = r.text("AWS_REGION").or(() -> r.text("AWS_DEFAULT_REGION")).orElse("us-east-1");
+            out.add(new ProviderSettings("amazon_bedrock", ProviderSettings.Kind.OPENAI_COMPATIBLE,
+                    r.text("BEDROCK_BASE_URL").orElse("https://bedrock-runtime." + region + ".amazonaws.com/openai/v1"),
+                    bedrockToken, Map.of(), Optional.empty(), false, Optional.empty()));
+        }
+        return List.copyOf(out);
     }
 
     private static String defaultNodeId() {
@@ -91,6 +142,10 @@ public record Config(
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(name + " must be a whole number, got '" + v.get() + "'");
             }
+        }
+
+        Optional<List<String>> list(String name) {
+            return text(name).map(v -> java.util.Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList());
         }
 
         boolean bool(String name, boolean fallback) {

@@ -1,20 +1,26 @@
 package dev.switchboard.llm;
 
-import java.util.List;
+import dev.switchboard.config.ProviderSettings;
 
 /** A configured model provider. One implementation per wire protocol. */
-sealed interface Provider permits OpenAiProvider {
+sealed interface Provider permits OpenAiProvider, AnthropicProvider, GeminiProvider, OllamaProvider {
 
-    String id();
+    ProviderSettings settings();
 
     /** Sends one request and blocks until the answer; an interrupt of the calling thread cancels the call. */
     ModelReply chat(ModelRequest request) throws InterruptedException;
 
-    /** The models this provider offers, best effort and quick. */
-    List<ProviderRegistry.ModelInfo> catalog();
+    Catalog catalog();
 
-    /** Whether the provider accepts a model outside its catalog (an OpenAI-compatible server names its own). */
-    boolean acceptsAnyModel();
-
+    /** The model used when an agent names this provider without a model. */
     String defaultModel();
+
+    static Provider of(ProviderSettings s, java.time.Clock clock) {
+        return switch (s.kind()) {
+            case OPENAI_COMPATIBLE -> new OpenAiProvider(s, clock);
+            case ANTHROPIC -> new AnthropicProvider(s, clock);
+            case GEMINI -> new GeminiProvider(s, clock);
+            case OLLAMA -> new OllamaProvider(s, clock);
+        };
+    }
 }

@@ -2,15 +2,21 @@ package dev.switchboard.llm;
 
 import dev.switchboard.common.ApiException;
 import dev.switchboard.config.Config;
+import dev.switchboard.config.ProviderSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** The configured model providers, their catalogs, and the one door through which every model call goes. */
 public final class ProviderRegistry {
+    private static final Logger log = LoggerFactory.getLogger(ProviderRegistry.class);
 
     public record ProviderInfo(String id, String name, String internalIdentifier, String description, String logo) {}
 
@@ -22,34 +28,47 @@ public final class ProviderRegistry {
     public static final List<String> KNOWN = List.of("openai", "anthropic", "gemini", "ollama", "open_router",
             "azure_ai_foundary", "amazon_bedrock", "google_ai_studio");
 
+    /** Another name for a provider, as xpander clients may send it. */
+    private static final Map<String, String> ALIASES = Map.of("google_ai_studio", "gemini");
+
     private static final Map<String, String> NAMES = Map.of("openai", "OpenAI", "anthropic", "Anthropic",
-            "gemini", "Google Gemini", "google_ai_studio", "Google AI Studio", "ollama", "Ollama",
-            "open_router", "OpenRouter", "azure_ai_foundary", "Azure AI Foundry", "amazon_bedrock", "Amazon Bedrock");
+            "gemini", "Google Gemini", "ollama", "Ollama", "open_router", "OpenRouter",
+            "azure_ai_foundary", "Azure AI Foundry", "amazon_bedrock", "Amazon Bedrock");
+
+    private static final Map<String, String> DEFAULT_MODELS = Map.of("openai", "gpt-4.1",
+            "anthropic", "claude-sonnet-4-5", "gemini", "gemini-2.5-flash", "ollama", "llama3.2",
+            "open_router", "openai/gpt-4.1", "azure_ai_foundary", "gpt-4.1", "amazon_bedrock", "openai.gpt-oss-120b-1:0");
 
     private final Map<String, Provider> configured = new LinkedHashMap<>();
     private final Optional<String> defaultModelSetting;
+    private final int retries;
+    private final Duration retryBase;
 
     public ProviderRegistry(Config config, Clock clock) {
-        config.providers().openai().ifPresent(o -> configured.put("openai", new OpenAiProvider(o.apiKey(), o.baseUrl(), clock)));
+        for (ProviderSettings s : config.providers().configured()) {
+            configured.put(s.id(), Provider.of(s, clock));
+        }
         this.defaultModelSetting = config.defaultModel();
+        this.retries = config.providers().retries();
+        this.retryBase = config.providers().retryBase();
     }
 
     public List<ProviderInfo> providers() {
         return configured.keySet().stream()
-                .map(id -> new ProviderInfo(id, NAMES.getOrDefault(id, id), id, NAMES.getOrDefault(id, id) + " models", null))
+                .map(id -> new ProviderInfo(id, name(id), id, name(id) + " models", null))
                 .toList();
     }
 
-    public boolean isKnown(String provider) { return KNOWN.contains(provider); }
+    /** A provider identifier of the contract, or one declared in the providers file. */
+    public boolean isKnown(String provider) {
+        return KNOWN.contains(provider) || configured.containsKey(provider);
+    }
 
-    public boolean isConfigured(String provider) { return configured.containsKey(provider); }
+    public boolean isConfigured(String provider) { return find(provider).isPresent(); }
 
     public List<ModelInfo> models(String provider) {
-        Provider p = configured.get(provider);
-        if (p == null) {
-            throw new ApiException.NotFound("LLM provider '" + provider + "' is not configured");
-        }
-        return p.catalog();
+        return find(provider).orElseThrow(() -> new ApiException.NotFound("LLM provider '" + provider + "' is not configured"))
+                .catalog().models();
     }
 
     /** The model an agent gets when it names none: SWITCHBOARD_DEFAULT_MODEL, else the first configured provider's. */
@@ -62,51 +81,76 @@ public final class ProviderRegistry {
             Provider p = configured.get(id);
             if (p != null) return new ModelChoice(id, p.defaultModel());
         }
+        if (!configured.isEmpty()) {
+            var first = configured.entrySet().iterator().next();
+            return new ModelChoice(first.getKey(), first.getValue().defaultModel());
+        }
         return new ModelChoice("openai", "gpt-4.1");
     }
 
-    private static final Map<String, String> DEFAULT_MODELS = Map.of("openai", "gpt-4.1",
-            "anthropic", "claude-sonnet-4-5", "gemini", "gemini-2.5-flash", "google_ai_studio", "gemini-2.5-flash",
-            "ollama", "llama3.2", "open_router", "openai/gpt-4.1", "azure_ai_foundary", "gpt-4.1",
-            "amazon_bedrock", "anthropic.claude-sonnet-4-5");
-
     /** The model used when a provider is named without one. */
     public String defaultModelFor(String provider) {
-        Provider p = configured.get(provider);
-        return p != null ? p.defaultModel() : DEFAULT_MODELS.getOrDefault(provider, "gpt-4.1");
+        return find(provider).map(Provider::defaultModel)
+                .orElse(DEFAULT_MODELS.getOrDefault(ALIASES.getOrDefault(provider, provider), "gpt-4.1"));
     }
 
     /** Checks a per-run override; 422 naming what is available when it does not fit. */
     public void validateOverride(Optional<String> provider, Optional<String> model, String fallbackProvider) {
         String p = provider.orElse(fallbackProvider);
-        if (provider.isPresent() && !configured.containsKey(p)) {
+        Optional<Provider> found = find(p);
+        if (found.isEmpty() && (provider.isPresent() || model.isPresent())) {
             throw ApiException.invalidBody("Provider '" + p + "' is not configured; available: "
                     + String.join(", ", configured.keySet()), "value_error", "llm_model_provider");
         }
-        if (model.isPresent()) {
-            Provider prov = configured.get(p);
-            if (prov == null) {
-                throw ApiException.invalidBody("Provider '" + p + "' is not configured; available: "
-                        + String.join(", ", configured.keySet()), "value_error", "llm_model_provider");
-            }
-            if (prov.acceptsAnyModel()) return;
-            List<String> ids = prov.catalog().stream().map(ModelInfo::modelId).toList();
-            if (!ids.contains(model.get())) {
-                throw ApiException.invalidBody("Model '" + model.get() + "' is not available from " + p
-                        + "; available: " + String.join(", ", ids), "value_error", "llm_model_name");
+        if (model.isPresent() && !found.get().catalog().accepts(model.get())) {
+            List<String> ids = found.get().catalog().models().stream().map(ModelInfo::modelId).toList();
+            throw ApiException.invalidBody("Model '" + model.get() + "' is not available from " + p
+                    + "; available: " + String.join(", ", ids), "value_error", "llm_model_name");
+        }
+    }
+
+    /**
+     * Calls the model. Rate limits, timeouts, 5xx and network failures are retried with exponential backoff and
+     * jitter; anything else fails at once. An interrupt of the calling thread cancels the call and the waiting.
+     */
+    public ModelReply chat(ModelRequest request) throws InterruptedException {
+        Provider p = find(request.provider()).orElseThrow(() -> new ModelFailure(ModelFailure.Kind.NOT_CONFIGURED,
+                notConfigured(request.provider())));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return p.chat(request);
+            } catch (ModelFailure f) {
+                if (!f.kind().retriable() || attempt >= retries) throw f;
+                Duration wait = backoff(attempt);
+                log.info("Model call to {} failed ({}); retry {} of {} in {} ms", request.provider(), f.kind(),
+                        attempt + 1, retries, wait.toMillis());
+                Thread.sleep(wait);
             }
         }
     }
 
-    /** Calls the model; an interrupt of the calling thread cancels the call. */
-    public ModelReply chat(ModelRequest request) throws InterruptedException {
-        Provider p = configured.get(request.provider());
-        if (p == null) {
-            String hint = configured.isEmpty()
-                    ? "No LLM provider is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server)"
-                    : "LLM provider '" + request.provider() + "' is not configured; configured: " + String.join(", ", configured.keySet());
-            throw new ModelFailure(ModelFailure.Kind.NOT_CONFIGURED, hint);
+    /** base × 2^attempt, with ±50 % jitter so that many runs hit by one outage do not retry in step. */
+    Duration backoff(int attempt) {
+        long base = retryBase.toMillis() << Math.min(attempt, 10);
+        long jittered = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble()));
+        return Duration.ofMillis(Math.min(jittered, 30_000));
+    }
+
+    private Optional<Provider> find(String provider) {
+        if (provider == null) return Optional.empty();
+        return Optional.ofNullable(configured.get(ALIASES.getOrDefault(provider, provider)))
+                .or(() -> Optional.ofNullable(configured.get(provider)));
+    }
+
+    private String notConfigured(String provider) {
+        if (configured.isEmpty()) {
+            return "No LLM provider is configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible "
+                    + "server), ANTHROPIC_API_KEY, GEMINI_API_KEY or OLLAMA_BASE_URL";
         }
-        return p.chat(request);
+        return "LLM provider '" + provider + "' is not configured; configured: " + String.join(", ", configured.keySet());
+    }
+
+    private static String name(String id) {
+        return NAMES.getOrDefault(id, id);
     }
 }
