@@ -106,6 +106,15 @@ public record Config(
                     r.text("BEDROCK_BASE_URL").orElse("https://bedrock-runtime." + region + ".amazonaws.com/openai/v1"),
                     bedrockToken, Map.of(), Optional.empty(), false, Optional.empty()));
         }
+        r.text("SWITCHBOARD_PROVIDERS_FILE").ifPresent(f -> {
+            for (ProviderSettings declared : ProvidersFile.read(Path.of(f), r::text)) {
+                if (out.stream().anyMatch(p -> p.id().equals(declared.id()))) {
+                    throw new IllegalArgumentException("SWITCHBOARD_PROVIDERS_FILE " + f + ": provider '" + declared.id()
+                            + "' is already configured by the environment");
+                }
+                out.add(declared);
+            }
+        });
         return List.copyOf(out);
     }
 

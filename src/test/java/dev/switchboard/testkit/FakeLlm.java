@@ -41,8 +41,28 @@ public final class FakeLlm implements AutoCloseable {
         return new Reply.Error(status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"invalid_request_error\",\"code\":null}}", Duration.ZERO);
     }
 
+    /** The wire protocols the fake speaks, told apart by path. */
+    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, OLLAMA, OTHER }
+
+    static Protocol protocolOf(String path) {
+        if (path.endsWith("/chat/completions")) return Protocol.OPENAI;
+        if (path.endsWith("/messages")) return Protocol.ANTHROPIC;
+        if (path.contains(":generateContent")) return Protocol.GEMINI;
+        if (path.endsWith("/api/chat")) return Protocol.OLLAMA;
+        return Protocol.OTHER;
+    }
+
     /** One request as received. */
     public record Received(String method, String path, Map<String, List<String>> headers, JsonNode body) {
+        public Protocol protocol() { return protocolOf(path); }
+
+        public String header(String name) {
+            for (var e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) return e.getValue().getFirst();
+            }
+            return null;
+        }
+
         public JsonNode messages() { return body.path("messages"); }
 
         public String lastUserText() {
@@ -114,9 +134,9 @@ public final class FakeLlm implements AutoCloseable {
         return this;
     }
 
-    /** Chat-completion requests received so far, oldest first. */
+    /** Model calls received so far, in any protocol, oldest first. */
     public List<Received> chatRequests() {
-        return received.stream().filter(r -> r.path().endsWith("/chat/completions")).toList();
+        return received.stream().filter(r -> r.protocol() != Protocol.OTHER).toList();
     }
 
     public int chatCalls() { return chatCalls.get(); }
@@ -134,40 +154,138 @@ public final class FakeLlm implements AutoCloseable {
             JsonNode body = raw.length == 0 ? JSON.createObjectNode() : JSON.readTree(raw);
             received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
             String path = ex.getRequestURI().getPath();
-            if (ex.getRequestMethod().equals("GET") && path.endsWith("/models")) {
-                ObjectNode res = JSON.createObjectNode().put("object", "list");
-                ArrayNode data = res.putArray("data");
-                models.forEach(m -> data.addObject().put("id", m).put("object", "model").put("owned_by", "fake"));
-                send(ex, 200, res.toString());
+            if (ex.getRequestMethod().equals("GET")) {
+                listModels(ex, path);
                 return;
             }
-            if (!path.endsWith("/chat/completions")) {
+            Protocol protocol = protocolOf(path);
+            if (protocol == Protocol.OTHER) {
                 send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
                 return;
             }
             chatCalls.incrementAndGet();
             Reply reply = script.poll();
             if (reply == null) {
-                String last = received.getLast().lastUserText();
-                reply = new Reply.Text("echo: " + last, defaultDelay, 10, 5);
+                reply = new Reply.Text("echo: " + lastUserText(protocol, body), defaultDelay, 10, 5);
             }
             switch (reply) {
                 case Reply.Text t -> {
                     sleep(t.delay());
-                    if (body.path("stream").asBoolean(false)) {
+                    if (protocol == Protocol.OPENAI && body.path("stream").asBoolean(false)) {
                         stream(ex, body, t);
                     } else {
-                        send(ex, 200, completion(body, t.content(), null, t.promptTokens(), t.completionTokens()).toString());
+                        send(ex, 200, answer(protocol, body, t.content(), null, t.promptTokens(), t.completionTokens()).toString());
                     }
                 }
                 case Reply.Error e -> {
                     sleep(e.delay());
                     send(ex, e.status(), e.body());
                 }
-                case Reply.ToolCall call -> send(ex, 200, completion(body, null, call, 10, 5).toString());
+                case Reply.ToolCall call -> send(ex, 200, answer(protocol, body, null, call, 10, 5).toString());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The model listings: OpenAI and Anthropic at /v1/models, Gemini at /v1beta/models, Ollama at /api/tags. */
+    private void listModels(HttpExchange ex, String path) throws IOException {
+        ObjectNode res = JSON.createObjectNode();
+        if (path.endsWith("/api/tags")) {
+            ArrayNode list = res.putArray("models");
+            models.forEach(m -> list.addObject().put("name", m).put("model", m));
+        } else if (path.contains("/v1beta/models")) {
+            ArrayNode list = res.putArray("models");
+            models.forEach(m -> list.addObject().put("name", "models/" + m).put("displayName", m));
+        } else if (path.endsWith("/models")) {
+            res.put("object", "list");
+            ArrayNode data = res.putArray("data");
+            models.forEach(m -> data.addObject().put("id", m).put("object", "model").put("type", "model").put("owned_by", "fake"));
+        } else {
+            send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
+            return;
+        }
+        send(ex, 200, res.toString());
+    }
+
+    private static String lastUserText(Protocol protocol, JsonNode body) {
+        return switch (protocol) {
+            case GEMINI -> {
+                JsonNode contents = body.path("contents");
+                for (int i = contents.size() - 1; i >= 0; i--) {
+                    if ("user".equals(contents.get(i).path("role").asText())) {
+                        StringBuilder sb = new StringBuilder();
+                        for (JsonNode part : contents.get(i).path("parts")) sb.append(part.path("text").asText(""));
+                        if (!sb.isEmpty()) yield sb.toString();
+                    }
+                }
+                yield "";
+            }
+            default -> new Received("POST", "", Map.of(), body).lastUserText();
+        };
+    }
+
+    private static ObjectNode answer(Protocol protocol, JsonNode request, String content, Reply.ToolCall call, int in, int out) {
+        return switch (protocol) {
+            case ANTHROPIC -> anthropic(request, content, call, in, out);
+            case GEMINI -> gemini(content, call, in, out);
+            case OLLAMA -> ollama(request, content, call, in, out);
+            default -> completion(request, content, call, in, out);
+        };
+    }
+
+    private static ObjectNode anthropic(JsonNode request, String content, Reply.ToolCall call, int in, int out) {
+        ObjectNode res = JSON.createObjectNode();
+        res.put("id", "msg_fake").put("type", "message").put("role", "assistant").put("model", request.path("model").asText());
+        ArrayNode blocks = res.putArray("content");
+        if (request.path("thinking").path("type").asText("").equals("enabled")) {
+            blocks.addObject().put("type", "thinking").put("thinking", "Let me think.").put("signature", "sig-fake");
+        }
+        if (call != null) {
+            ObjectNode use = blocks.addObject().put("type", "tool_use").put("id", "toolu_1").put("name", call.name());
+            use.set("input", parse(call.argumentsJson()));
+            res.put("stop_reason", "tool_use");
+        } else {
+            blocks.addObject().put("type", "text").put("text", content);
+            res.put("stop_reason", "end_turn");
+        }
+        res.putObject("usage").put("input_tokens", in).put("output_tokens", out);
+        return res;
+    }
+
+    private static ObjectNode gemini(String content, Reply.ToolCall call, int in, int out) {
+        ObjectNode res = JSON.createObjectNode();
+        ObjectNode candidate = res.putArray("candidates").addObject();
+        ObjectNode c = candidate.putObject("content").put("role", "model");
+        ArrayNode parts = c.putArray("parts");
+        if (call != null) {
+            ObjectNode fc = parts.addObject().putObject("functionCall").put("name", call.name());
+            fc.set("args", parse(call.argumentsJson()));
+        } else {
+            parts.addObject().put("text", content);
+        }
+        candidate.put("finishReason", "STOP");
+        res.putObject("usageMetadata").put("promptTokenCount", in).put("candidatesTokenCount", out).put("totalTokenCount", in + out);
+        return res;
+    }
+
+    private static ObjectNode ollama(JsonNode request, String content, Reply.ToolCall call, int in, int out) {
+        ObjectNode res = JSON.createObjectNode();
+        res.put("model", request.path("model").asText()).put("created_at", "2026-01-01T00:00:00Z");
+        ObjectNode msg = res.putObject("message").put("role", "assistant").put("content", content == null ? "" : content);
+        if (call != null) {
+            ObjectNode fn = msg.putArray("tool_calls").addObject().putObject("function").put("name", call.name());
+            fn.set("arguments", parse(call.argumentsJson()));
+        }
+        res.put("done", true).put("done_reason", "stop").put("prompt_eval_count", in).put("eval_count", out);
+        return res;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
         }
     }
 
