@@ -1,0 +1,27 @@
+package dev.switchboard.llm;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class PricesTest {
+    @Test
+    void datedAndVendorPrefixedNamesTakeTheirModelsPrice() {
+        assertThat(Prices.of("openai", "gpt-4.1-2025-04-14")).contains(new Prices.Price(2.00, 8.00));
+        assertThat(Prices.of("openai", "gpt-4.1-mini")).contains(new Prices.Price(0.40, 1.60));
+        assertThat(Prices.of("open_router", "openai/gpt-4o-mini")).contains(new Prices.Price(0.15, 0.60));
+        assertThat(Prices.of("anthropic", "claude-sonnet-4-5-20250929")).contains(new Prices.Price(3.00, 15.00));
+    }
+
+    @Test
+    void localModelsAreFreeAndUnknownOnesHaveNoPrice() {
+        assertThat(Prices.of("ollama", "llama3.2").orElseThrow().cost(1000, 1000)).isZero();
+        assertThat(Prices.of("openai", "my-finetune")).isEmpty();
+    }
+
+    @Test
+    void costIsPerMillionTokens() {
+        assertThat(new Prices.Price(2.00, 8.00).cost(1_000_000, 500_000)).isCloseTo(6.0, within(1e-9));
+    }
+}
