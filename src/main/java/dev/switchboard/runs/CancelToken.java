@@ -53,11 +53,25 @@ public final class CancelToken {
         if (r != null) throw new Cancelled(r);
     }
 
+    /** Thrown out of {@link #call(Callable, java.time.Duration)} when the time ran out; the call was interrupted. */
+    public static final class TimedOut extends Exception {
+        TimedOut() { super("timed out", null, false, false); }
+    }
+
     /**
      * Runs a blocking call on a child virtual thread and waits for it. On cancel the wait ends at once and the call
      * is interrupted (the JDK HTTP client then cancels its request).
      */
     public <T> T call(Callable<T> work) throws Cancelled, Exception {
+        try {
+            return call(work, null);
+        } catch (TimedOut impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** Like {@link #call(Callable)}, but gives up (and interrupts the call) when {@code within} has passed. */
+    public <T> T call(Callable<T> work, java.time.Duration within) throws Cancelled, TimedOut, Exception {
         check();
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread child = Thread.ofVirtual().unstarted(() -> {
@@ -72,7 +86,13 @@ public final class CancelToken {
         child.start();
         try {
             if (reason != null) cancel(reason);
-            return result.get();
+            if (within == null) return result.get();
+            try {
+                return result.get(Math.max(0, within.toNanos()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                child.interrupt();
+                throw new TimedOut();
+            }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Cancelled c) throw c;
             if (reason != null) throw new Cancelled(reason);

@@ -1,0 +1,246 @@
+package dev.switchboard.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.common.Json;
+import dev.switchboard.llm.ChatTurn;
+import dev.switchboard.llm.ModelReply;
+import dev.switchboard.llm.ModelRequest;
+import dev.switchboard.llm.Prices;
+import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.llm.ToolCall;
+import dev.switchboard.llm.ToolSpec;
+import dev.switchboard.runs.CancelToken;
+import dev.switchboard.runs.StepStore;
+import dev.switchboard.tools.Tool;
+import dev.switchboard.tools.Toolbox;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The agent loop of one turn: call the model, run the tools it asks for, feed the results back, repeat until a
+ * final answer, within the run's budgets; check a JSON answer against its schema and ask for a repair when it
+ * fails. Every model call, tool call and repair request is journaled when it completes; the loop's state is
+ * rebuilt from the journal, so a resumed attempt calls neither the model nor a tool again for a step already done.
+ */
+final class AgentLoop {
+    static final String MODEL_CALL = "model_call";
+    static final String TOOL_CALL = "tool_call";
+    static final String REPAIR = "repair";
+    // How many times a JSON answer that fails its schema is sent back for repair before the run fails.
+    static final int MAX_REPAIRS = 2;
+
+    /** How a turn ended, when it ended on its own terms (a provider failure or a stop is thrown instead). */
+    sealed interface Outcome {
+        RunUsage usage();
+
+        record Answered(String text, RunUsage usage) implements Outcome {}
+
+        record Failed(StopReason reason, String message, RunUsage usage) implements Outcome {}
+    }
+
+    /** A tool call's journaled result. */
+    record ToolOutcome(String callId, String name, String result, boolean isError) {}
+
+    private final TaskStore store;
+    private final StepStore steps;
+    private final ProviderRegistry providers;
+    private final Toolbox toolbox;
+
+    AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox) {
+        this.store = store;
+        this.steps = steps;
+        this.providers = providers;
+        this.toolbox = toolbox;
+    }
+
+    /** The conversation so far and what it cost: rebuilt from the prompt and the journal. */
+    private static final class State {
+        final List<ChatTurn> messages;
+        int nextStep;
+        int modelCalls;
+        int toolCalls;
+        int repairs;
+        RunUsage usage = RunUsage.empty();
+
+        State(List<ChatTurn> prompt) { this.messages = new ArrayList<>(prompt); }
+
+        ChatTurn last() { return messages.getLast(); }
+
+        /** Tool calls of the latest assistant message that have no result yet, in order. */
+        List<ToolCall> pendingCalls() {
+            for (int i = messages.size() - 1; i >= 0; i--) {
+                if (messages.get(i) instanceof ChatTurn.Assistant a) {
+                    Set<String> answered = new HashSet<>();
+                    for (ChatTurn t : messages.subList(i + 1, messages.size())) {
+                        if (t instanceof ChatTurn.ToolResult r) answered.add(r.callId());
+                    }
+                    return a.toolCalls().stream().filter(c -> !answered.contains(c.id())).toList();
+                }
+            }
+            return List.of();
+        }
+    }
+
+    Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token) throws Exception {
+        Turn turn = run.spec();
+        List<Tool> tools = toolbox.forAgent(turn.agent().attachedTools());
+        State s = replay(run, turn);
+        Optional<Instant> deadline = Optional.ofNullable(turn.budgets().timeoutSeconds())
+                .map(sec -> startedAt.plusSeconds(sec));
+        while (true) {
+            token.check();
+            Optional<Outcome> overBudget = budgets(turn, s);
+            if (overBudget.isPresent()) return overBudget.get();
+            List<ToolCall> pending = s.pendingCalls();
+            if (!pending.isEmpty()) {
+                ToolCall call = pending.getFirst();
+                ToolOutcome outcome;
+                try {
+                    outcome = runTool(call, tools, token, remaining(deadline));
+                } catch (CancelToken.TimedOut t) {
+                    return timedOut(turn, s);
+                }
+                steps.record(run.id(), s.nextStep++, TOOL_CALL, outcome);
+                apply(s, outcome);
+                continue;
+            }
+            if (s.last() instanceof ChatTurn.Assistant answer && answer.toolCalls().isEmpty()) {
+                if (!"json".equals(turn.outputFormat())) {
+                    return new Outcome.Answered(answer.text(), s.usage);
+                }
+                OutputCheck.Result check = OutputCheck.check(answer.text(), turn.outputSchema());
+                if (check.valid()) {
+                    return new Outcome.Answered(Json.write(check.value().orElseThrow()), s.usage);
+                }
+                if (s.repairs >= MAX_REPAIRS) {
+                    return new Outcome.Failed(StopReason.OUTPUT_INVALID, "The answer is not valid against output_schema: "
+                            + String.join("; ", check.errors()), s.usage);
+                }
+                String repair = "Your answer is not valid against the required JSON Schema: " + String.join("; ", check.errors())
+                        + ". Answer again with only the corrected JSON value.";
+                steps.record(run.id(), s.nextStep++, REPAIR, repair);
+                applyRepair(s, repair);
+                continue;
+            }
+            ModelRequest request = request(turn, s, tools);
+            ModelReply reply;
+            try {
+                reply = token.call(() -> providers.chat(request), remaining(deadline).orElse(null));
+            } catch (CancelToken.TimedOut t) {
+                return timedOut(turn, s);
+            }
+            steps.record(run.id(), s.nextStep++, MODEL_CALL, reply);
+            apply(s, turn, reply);
+        }
+    }
+
+    private static Outcome timedOut(Turn turn, State s) {
+        return new Outcome.Failed(StopReason.TIMEOUT, "The run passed its timeout_seconds of "
+                + turn.budgets().timeoutSeconds(), s.usage);
+    }
+
+    /** The prompt, then every journaled step laid over it in order. */
+    private State replay(TaskStore.RunRow run, Turn turn) {
+        int historyBefore = turn.historyBeforeTurn() != null ? turn.historyBeforeTurn() : run.turn();
+        List<PromptBuilder.PastTurn> history = store.history(run.organizationId(), run.taskId(), historyBefore,
+                turn.agent().numHistoryRuns()).stream()
+                .map(r -> new PromptBuilder.PastTurn(PromptBuilder.userMessage(r.spec().input()), r.state().result()))
+                .toList();
+        State s = new State(PromptBuilder.build(turn, history));
+        for (StepStore.Step step : steps.steps(run.id())) {
+            s.nextStep = step.index() + 1;
+            switch (step.kind()) {
+                case MODEL_CALL -> apply(s, turn, Json.read(step.data(), ModelReply.class));
+                case TOOL_CALL -> apply(s, Json.read(step.data(), ToolOutcome.class));
+                case REPAIR -> applyRepair(s, Json.read(step.data(), String.class));
+                default -> throw new IllegalStateException("Unknown journal step " + step.kind() + " in run " + run.id());
+            }
+        }
+        return s;
+    }
+
+    private static void apply(State s, Turn turn, ModelReply reply) {
+        s.messages.add(reply.asTurn());
+        s.modelCalls++;
+        Double cost = Prices.of(turn.llmModelProvider(), turn.llmModelName())
+                .map(p -> p.cost(reply.promptTokens(), reply.completionTokens())).orElse(null);
+        s.usage = s.usage.plus(turn.llmModelProvider() + "/" + turn.llmModelName(), reply.promptTokens(),
+                reply.completionTokens(), reply.totalTokens(), cost);
+    }
+
+    private static void apply(State s, ToolOutcome outcome) {
+        s.messages.add(new ChatTurn.ToolResult(outcome.callId(), outcome.name(), outcome.result()));
+        s.toolCalls++;
+    }
+
+    private static void applyRepair(State s, String repair) {
+        s.messages.add(ChatTurn.user(repair));
+        s.repairs++;
+    }
+
+    /** A budget the run has used up, checked before each step. */
+    private static Optional<Outcome> budgets(Turn turn, State s) {
+        Turn.Budgets b = turn.budgets();
+        if (b.maxTokens() != null && s.usage.tokens().totalTokens() > b.maxTokens()) {
+            return Optional.of(new Outcome.Failed(StopReason.MAX_TOKENS, "The run used " + s.usage.tokens().totalTokens()
+                    + " tokens, over its max_tokens of " + b.maxTokens(), s.usage));
+        }
+        if (b.maxCostUsd() != null && s.usage.costUsd() > b.maxCostUsd()) {
+            return Optional.of(new Outcome.Failed(StopReason.BUDGET_EXCEEDED, String.format(java.util.Locale.ROOT,
+                    "The run cost $%.6f, over its max_cost_usd of $%s", s.usage.costUsd(), b.maxCostUsd()), s.usage));
+        }
+        boolean needsModel = s.pendingCalls().isEmpty()
+                && !(s.last() instanceof ChatTurn.Assistant a && a.toolCalls().isEmpty());
+        if (needsModel && b.maxSteps() != null && s.modelCalls >= b.maxSteps()) {
+            return Optional.of(new Outcome.Failed(StopReason.MAX_STEPS, "The run reached its max_steps of "
+                    + b.maxSteps() + " model calls without a final answer", s.usage));
+        }
+        return Optional.empty();
+    }
+
+    private ModelRequest request(Turn turn, State s, List<Tool> tools) {
+        int limit = turn.agent().agnoSettings().path("tool_call_limit").asInt(0);
+        // Past the tool call limit the model is offered no tools, so it must answer with what it has.
+        List<ToolSpec> offered = limit > 0 && s.toolCalls >= limit ? List.of() : tools.stream().map(Tool::spec).toList();
+        Optional<JsonNode> schema = "json".equals(turn.outputFormat()) ? Optional.ofNullable(turn.outputSchema()) : Optional.empty();
+        return new ModelRequest(turn.llmModelProvider(), turn.llmModelName(),
+                Optional.ofNullable(turn.agent().llmApiBase()), turn.agent().llmExtraHeaders(),
+                Optional.ofNullable(turn.llmReasoningEffort()), List.copyOf(s.messages), offered, schema);
+    }
+
+    /** Runs one tool call; its failures (unknown tool, bad arguments, the tool's own errors) go back to the model. */
+    private static ToolOutcome runTool(ToolCall call, List<Tool> tools, CancelToken token, Optional<Duration> within)
+            throws Exception {
+        Optional<Tool> tool = tools.stream().filter(t -> t.spec().name().equals(call.name())).findFirst();
+        if (tool.isEmpty()) {
+            return new ToolOutcome(call.id(), call.name(), "Error: there is no tool named '" + call.name() + "'", true);
+        }
+        JsonNode args;
+        try {
+            args = call.arguments() == null || call.arguments().isBlank() ? Json.object() : Json.MAPPER.readTree(call.arguments());
+        } catch (Exception e) {
+            return new ToolOutcome(call.id(), call.name(), "Error: the arguments are not valid JSON", true);
+        }
+        try {
+            String result = token.call(() -> tool.get().call(args), within.orElse(null));
+            return new ToolOutcome(call.id(), call.name(), result, false);
+        } catch (CancelToken.TimedOut | CancelToken.Cancelled stop) {
+            throw stop;
+        } catch (Tool.ToolError e) {
+            return new ToolOutcome(call.id(), call.name(), "Error: " + e.getMessage(), true);
+        } catch (Exception e) {
+            // A tool that crashed is still only a failed tool call for the model, not a crashed run.
+            return new ToolOutcome(call.id(), call.name(), "Error: the tool failed (" + e.getClass().getSimpleName() + ")", true);
+        }
+    }
+
+    private static Optional<Duration> remaining(Optional<Instant> deadline) {
+        return deadline.map(d -> Duration.between(Instant.now(), d));
+    }
+}
