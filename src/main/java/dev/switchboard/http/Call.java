@@ -150,6 +150,14 @@ public final class Call {
 
     public void ok(Object body) { json(200, body); }
 
+    /** Raw bytes, for file downloads. */
+    public void bytes(int status, String contentType, byte[] body, String disposition) {
+        response.status(Status.create(status));
+        response.header(HeaderNames.CONTENT_TYPE, contentType);
+        response.header(HeaderNames.CONTENT_DISPOSITION, disposition);
+        response.send(body);
+    }
+
     public void noContent() {
         response.status(Status.NO_CONTENT_204);
         response.send();

@@ -45,6 +45,11 @@ final class OpenAiProvider implements Provider {
     }
 
     @Override
+    public java.util.Optional<Speech> speech() {
+        return java.util.Optional.of(new Speech(settings, httpBuilder.build()));
+    }
+
+    @Override
     public ModelReply chat(ModelRequest request) throws InterruptedException {
         String base = request.apiBase().map(b -> b.replaceAll("/+$", "")).orElse(settings.baseUrl());
         Map<String, String> headers = ModelCalls.headers(settings.headers(), request.extraHeaders());

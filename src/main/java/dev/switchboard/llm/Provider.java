@@ -15,6 +15,11 @@ sealed interface Provider permits OpenAiProvider, AnthropicProvider, GeminiProvi
     /** The model used when an agent names this provider without a model. */
     String defaultModel();
 
+    /** Text to speech, where the provider has it (the OpenAI-compatible audio/speech endpoint). */
+    default java.util.Optional<Speech> speech() {
+        return java.util.Optional.empty();
+    }
+
     static Provider of(ProviderSettings s, java.time.Clock clock) {
         return switch (s.kind()) {
             case OPENAI_COMPATIBLE -> new OpenAiProvider(s, clock);

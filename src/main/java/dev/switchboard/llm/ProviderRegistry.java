@@ -129,6 +129,17 @@ public final class ProviderRegistry {
         }
     }
 
+    /**
+     * Speech for voice output: the run's provider when it has a speech endpoint, else the openai provider.
+     */
+    public Speech.Audio speak(String provider, String text, String voice) throws InterruptedException {
+        Speech speech = find(provider).flatMap(Provider::speech)
+                .or(() -> find("openai").flatMap(Provider::speech))
+                .orElseThrow(() -> new ModelFailure(ModelFailure.Kind.NOT_CONFIGURED,
+                        "Voice output needs an OpenAI-compatible provider with a speech endpoint (set OPENAI_API_KEY)"));
+        return speech.speak(text, voice);
+    }
+
     /** base × 2^attempt, with ±50 % jitter so that many runs hit by one outage do not retry in step. */
     Duration backoff(int attempt) {
         long base = retryBase.toMillis() << Math.min(attempt, 10);
