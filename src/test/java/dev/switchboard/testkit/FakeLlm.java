@@ -42,13 +42,19 @@ public final class FakeLlm implements AutoCloseable {
     }
 
     /** The wire protocols the fake speaks, told apart by path. */
-    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, OLLAMA, OTHER }
+    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, OLLAMA, SPEECH, OTHER }
+
+    /** The bytes the fake speech endpoint answers with: "speech of " + the input text. */
+    public static byte[] speechOf(String text) {
+        return ("speech of " + text).getBytes(StandardCharsets.UTF_8);
+    }
 
     static Protocol protocolOf(String path) {
         if (path.endsWith("/chat/completions")) return Protocol.OPENAI;
         if (path.endsWith("/messages")) return Protocol.ANTHROPIC;
         if (path.contains(":generateContent")) return Protocol.GEMINI;
         if (path.endsWith("/api/chat")) return Protocol.OLLAMA;
+        if (path.endsWith("/audio/speech")) return Protocol.SPEECH;
         return Protocol.OTHER;
     }
 
@@ -136,7 +142,11 @@ public final class FakeLlm implements AutoCloseable {
 
     /** Model calls received so far, in any protocol, oldest first. */
     public List<Received> chatRequests() {
-        return received.stream().filter(r -> r.protocol() != Protocol.OTHER).toList();
+        return received.stream().filter(r -> r.protocol() != Protocol.OTHER && r.protocol() != Protocol.SPEECH).toList();
+    }
+
+    public List<Received> speechRequests() {
+        return received.stream().filter(r -> r.protocol() == Protocol.SPEECH).toList();
     }
 
     public int chatCalls() { return chatCalls.get(); }
@@ -161,6 +171,13 @@ public final class FakeLlm implements AutoCloseable {
             Protocol protocol = protocolOf(path);
             if (protocol == Protocol.OTHER) {
                 send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
+                return;
+            }
+            if (protocol == Protocol.SPEECH) {
+                byte[] audio = speechOf(body.path("input").asText());
+                ex.getResponseHeaders().add("Content-Type", "audio/mpeg");
+                ex.sendResponseHeaders(200, audio.length);
+                ex.getResponseBody().write(audio);
                 return;
             }
             chatCalls.incrementAndGet();
