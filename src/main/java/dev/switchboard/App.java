@@ -5,6 +5,10 @@ import dev.switchboard.agents.AgentService;
 import dev.switchboard.common.Ids;
 import dev.switchboard.config.Config;
 import dev.switchboard.events.EventLog;
+import dev.switchboard.files.FileRoutes;
+import dev.switchboard.files.FileStore;
+import dev.switchboard.net.NetworkGuard;
+import dev.switchboard.tools.Toolbox;
 import dev.switchboard.http.Api;
 import dev.switchboard.http.PlatformRoutes;
 import dev.switchboard.llm.ProviderRegistry;
@@ -65,7 +69,10 @@ public final class App implements AutoCloseable {
         RunQueue queue = new RunQueue(db, clock, config.nodeId(), config.lease());
         StepStore steps = new StepStore(db, clock);
         Worker worker = new Worker(queue, config.maxConcurrentRuns(), config.lease());
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, ids, clock, config.syncWait());
+        NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
+        Toolbox toolbox = new Toolbox(guard, clock);
+        FileStore files = new FileStore(db, config.dataDir(), ids, clock);
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, ids, clock, config.syncWait());
 
         HttpRouting.Builder routing = HttpRouting.builder();
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
@@ -74,6 +81,7 @@ public final class App implements AutoCloseable {
         AgentRoutes.register(api, agents);
         TaskRoutes.register(api, tasks.invokes(), tasks.tasks());
         ProviderRoutes.register(api, providers);
+        FileRoutes.register(api, files);
         api.finish();
 
         worker.start();

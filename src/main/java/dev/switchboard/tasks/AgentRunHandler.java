@@ -1,42 +1,42 @@
 package dev.switchboard.tasks;
 
-import dev.switchboard.common.Json;
+import dev.switchboard.files.FileStore;
+import dev.switchboard.files.StoredFile;
 import dev.switchboard.llm.ModelFailure;
-import dev.switchboard.llm.ModelReply;
-import dev.switchboard.llm.ModelRequest;
 import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.llm.Speech;
 import dev.switchboard.runs.CancelToken;
 import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.RunQueue;
-import dev.switchboard.runs.StepStore;
 import dev.switchboard.runs.WorkHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
- * Executes one turn of an agent thread: assemble the prompt, call the model (journaled), store the outcome.
+ * Executes one turn of an agent thread through the {@link AgentLoop} and stores how it ended.
  * Whatever happens, the run ends in a terminal status, or goes back to the queue when the node shuts down.
  */
 final class AgentRunHandler implements WorkHandler {
     static final String KIND = "agent_run";
     private static final Logger log = LoggerFactory.getLogger(AgentRunHandler.class);
-    private static final String MODEL_CALL = "model_call";
 
     private final TaskStore store;
     private final RunTransitions transitions;
     private final RunQueue queue;
-    private final StepStore steps;
+    private final AgentLoop loop;
     private final ProviderRegistry providers;
+    private final FileStore files;
 
-    AgentRunHandler(TaskStore store, RunTransitions transitions, RunQueue queue, StepStore steps, ProviderRegistry providers) {
+    AgentRunHandler(TaskStore store, RunTransitions transitions, RunQueue queue, AgentLoop loop, ProviderRegistry providers,
+                    FileStore files) {
         this.store = store;
         this.transitions = transitions;
         this.queue = queue;
-        this.steps = steps;
+        this.loop = loop;
         this.providers = providers;
+        this.files = files;
     }
 
     @Override
@@ -59,10 +59,15 @@ final class AgentRunHandler implements WorkHandler {
         }
         RunState state = transitions.started(agentId, run, item.attempts());
         try {
-            ModelReply reply = modelCall(run, token);
-            RunState.Tokens tokens = new RunState.Tokens(reply.promptTokens(), reply.completionTokens(), reply.totalTokens());
-            transitions.finished(agentId, run, state.finished(TaskStatus.COMPLETED, reply.text(), StopReason.END_TURN,
-                    null, tokens, false, transitions.now()));
+            AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(state.startedAt()), token);
+            RunState end = switch (outcome) {
+                case AgentLoop.Outcome.Answered a -> withVoice(run, state.finished(TaskStatus.COMPLETED, a.text(),
+                        StopReason.END_TURN, null, a.usage().tokens(), false, transitions.now()).withUsage(a.usage()), token);
+                case AgentLoop.Outcome.Failed f -> state.finished(TaskStatus.FAILED, f.message(), f.reason(),
+                        new RunState.ErrorInfo(f.reason().wire(), f.message()), f.usage().tokens(), false,
+                        transitions.now()).withUsage(f.usage());
+            };
+            transitions.finished(agentId, run, end);
         } catch (CancelToken.Cancelled c) {
             if (c.reason() == CancelToken.Reason.RELEASE) {
                 queue.release(run.id());
@@ -81,25 +86,29 @@ final class AgentRunHandler implements WorkHandler {
         }
     }
 
-    /** The model's answer for this turn: from the journal when a previous attempt got it, else from the model. */
-    private ModelReply modelCall(TaskStore.RunRow run, CancelToken token) throws Exception {
-        for (StepStore.Step step : steps.steps(run.id())) {
-            if (step.kind().equals(MODEL_CALL)) {
-                return Json.read(step.data(), ModelReply.class);
-            }
-        }
+    /**
+     * Voice output: the answer's text stays the result; its audio is stored and its URL set as {@code voice}. When
+     * speech fails the run still completes with its text, and the error says why there is no audio.
+     */
+    private RunState withVoice(TaskStore.RunRow run, RunState completed, CancelToken token) throws CancelToken.Cancelled {
         Turn turn = run.spec();
-        int historyBefore = turn.historyBeforeTurn() != null ? turn.historyBeforeTurn() : run.turn();
-        List<PromptBuilder.PastTurn> history = store.history(run.organizationId(), run.taskId(), historyBefore,
-                turn.agent().numHistoryRuns()).stream()
-                .map(r -> new PromptBuilder.PastTurn(PromptBuilder.userMessage(r.spec().input()), r.state().result()))
-                .toList();
-        ModelRequest request = new ModelRequest(turn.llmModelProvider(), turn.llmModelName(),
-                Optional.ofNullable(turn.agent().llmApiBase()), turn.agent().llmExtraHeaders(),
-                Optional.ofNullable(turn.llmReasoningEffort()), PromptBuilder.build(turn, history));
-        ModelReply reply = token.call(() -> providers.chat(request));
-        steps.record(run.id(), 0, MODEL_CALL, reply);
-        return reply;
+        if (!"voice".equals(turn.outputFormat()) || completed.result() == null || completed.result().isBlank()) {
+            return completed;
+        }
+        try {
+            Speech.Audio audio = token.call(() -> providers.speak(turn.llmModelProvider(), completed.result(), turn.agent().voiceId()));
+            StoredFile file = files.save(run.organizationId(), "answer-" + run.id() + ".mp3", audio.contentType(), audio.bytes());
+            return completed.withVoice(file.url());
+        } catch (CancelToken.Cancelled c) {
+            throw c;
+        } catch (Exception e) {
+            log.warn("Voice output of run {} failed: {}", run.id(), e.getMessage());
+            return new RunState(completed.status(), completed.internalStatus(), completed.result(), completed.createdAt(),
+                    completed.startedAt(), completed.pausedAt(), completed.finishedAt(), completed.updatedAt(),
+                    completed.executionAttempts(), completed.isManuallyStopped(), completed.hitlRequest(), completed.tokens(),
+                    completed.stopReason(), new RunState.ErrorInfo("voice_failed", e.getMessage()), completed.files(),
+                    completed.usage(), null);
+        }
     }
 
     private void endStopped(TaskStore.RunRow run, RunState state) {

@@ -20,7 +20,14 @@ public record RunState(
         Tokens tokens,
         StopReason stopReason,
         ErrorInfo error,
-        List<JsonNode> files) {
+        List<JsonNode> files,
+        RunUsage usage,
+        String voice) {
+
+    public RunState {
+        files = files == null ? List.of() : files;
+        usage = usage == null ? RunUsage.empty() : usage;
+    }
 
     public record Tokens(int promptTokens, int completionTokens, int totalTokens) {
         public static final Tokens ZERO = new Tokens(0, 0, 0);
@@ -34,12 +41,12 @@ public record RunState(
 
     public static RunState pending(String now) {
         return new RunState(TaskStatus.PENDING, null, null, now, null, null, null, now, 0, false, null, Tokens.ZERO,
-                null, null, List.of());
+                null, null, List.of(), RunUsage.empty(), null);
     }
 
     public RunState executing(String now, int attempts) {
         return new RunState(TaskStatus.EXECUTING, internalStatus, result, createdAt, startedAt == null ? now : startedAt,
-                pausedAt, null, now, attempts, isManuallyStopped, hitlRequest, tokens, stopReason, error, files);
+                pausedAt, null, now, attempts, isManuallyStopped, hitlRequest, tokens, stopReason, error, files, usage, voice);
     }
 
     public RunState finished(TaskStatus end, String text, StopReason reason, ErrorInfo err, Tokens used,
@@ -48,6 +55,18 @@ public record RunState(
             throw new IllegalStateException("A run cannot move from " + status + " to " + end);
         }
         return new RunState(end, internalStatus, text, createdAt, startedAt, pausedAt, now, now, executionAttempts,
-                manuallyStopped, hitlRequest, used, reason, err, files);
+                manuallyStopped, hitlRequest, used, reason, err, files, usage, voice);
+    }
+
+    /** The same state with the run's usage per model (and its token totals). */
+    RunState withUsage(RunUsage used) {
+        return new RunState(status, internalStatus, result, createdAt, startedAt, pausedAt, finishedAt, updatedAt,
+                executionAttempts, isManuallyStopped, hitlRequest, used.tokens(), stopReason, error, files, used, voice);
+    }
+
+    /** The same state with the URL of the answer's audio (voice output). */
+    RunState withVoice(String url) {
+        return new RunState(status, internalStatus, result, createdAt, startedAt, pausedAt, finishedAt, updatedAt,
+                executionAttempts, isManuallyStopped, hitlRequest, tokens, stopReason, error, files, usage, url);
     }
 }

@@ -50,6 +50,7 @@ public record Task(
         RunState.ErrorInfo error,
         JsonNode usage,
         List<JsonNode> files,
+        String voice,
         int threadTurn) {
 
     static final String MASK = "***";
@@ -64,18 +65,23 @@ public record Task(
                 turn.llmModelName(), turn.llmReasoningEffort(), turn.agentVersion(), turn.payloadExtension(),
                 turn.eventsStreaming(), Secrets.maskServers(turn.mcpServers()), turn.webhookUrl(),
                 turn.hasUserOidcToken() ? MASK : null, turn.hasUserTokens() ? MASK : null, state.stopReason(),
-                state.error(), usage(turn, state), state.files(), turnNumber);
+                state.error(), usage(state.usage()), state.files(), state.voice(), turnNumber);
     }
 
-    /** Usage per model (cost arrives with the price table of the providers work). */
-    private static JsonNode usage(Turn turn, RunState state) {
-        ObjectNode usage = dev.switchboard.common.Json.object();
-        if (state.tokens().totalTokens() > 0) {
-            ObjectNode perModel = usage.putObject(turn.llmModelProvider() + "/" + turn.llmModelName());
-            perModel.put("prompt_tokens", state.tokens().promptTokens());
-            perModel.put("completion_tokens", state.tokens().completionTokens());
-            perModel.put("total_tokens", state.tokens().totalTokens());
-        }
-        return usage;
+    /**
+     * Usage per model ("provider/model": tokens and cost) and the run's total cost. A model whose price is unknown
+     * shows cost_usd null and counts nothing toward the total.
+     */
+    private static JsonNode usage(RunUsage usage) {
+        ObjectNode out = dev.switchboard.common.Json.object();
+        usage.perModel().forEach((model, u) -> {
+            ObjectNode m = out.putObject(model);
+            m.put("prompt_tokens", u.promptTokens());
+            m.put("completion_tokens", u.completionTokens());
+            m.put("total_tokens", u.totalTokens());
+            if (u.costUsd() == null) m.putNull("cost_usd"); else m.put("cost_usd", u.costUsd());
+        });
+        out.put("cost_usd", usage.costUsd());
+        return out;
     }
 }

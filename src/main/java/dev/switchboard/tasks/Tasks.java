@@ -3,6 +3,8 @@ package dev.switchboard.tasks;
 import dev.switchboard.agents.AgentService;
 import dev.switchboard.common.Ids;
 import dev.switchboard.events.EventLog;
+import dev.switchboard.files.FileStore;
+import dev.switchboard.tools.Toolbox;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
@@ -18,10 +20,11 @@ public final class Tasks {
     private final TaskService tasks;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Ids ids, Clock clock, Duration syncWait) {
+                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait) {
         TaskStore store = new TaskStore(db);
         RunTransitions transitions = new RunTransitions(store, events, queue, clock);
-        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, steps, providers));
+        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
+        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
         this.tasks = new TaskService(store, transitions, events, worker);
     }
