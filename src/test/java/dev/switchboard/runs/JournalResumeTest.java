@@ -1,0 +1,82 @@
+package dev.switchboard.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.testkit.ChildServer;
+import dev.switchboard.testkit.FakeLlm;
+import dev.switchboard.testkit.Http;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A run killed between steps resumes from its journal: the model call that had completed is not made again; the
+ * tool call that was in flight is.
+ */
+class JournalResumeTest {
+
+    @Test
+    void aResumedRunDoesNotCallTheModelAgainForAJournaledStep(@TempDir Path dir) throws Exception {
+        AtomicInteger fetches = new AtomicInteger();
+        AtomicBoolean slow = new AtomicBoolean(true);
+        HttpServer site = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        site.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        site.createContext("/page", ex -> {
+            fetches.incrementAndGet();
+            try {
+                if (slow.get()) Thread.sleep(30_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "the page".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        site.start();
+        try (FakeLlm llm = FakeLlm.start()) {
+            String url = "http://127.0.0.1:" + site.getAddress().getPort() + "/page";
+            llm.enqueue(new FakeLlm.Reply.ToolCall("http_fetch", "{\"url\":\"" + url + "\"}"), FakeLlm.text("The page says hi."));
+            Map<String, String> env = Map.of("OPENAI_BASE_URL", llm.baseUrl(), "SWITCHBOARD_ALLOW_PRIVATE_NETWORK", "true");
+            Path data = dir.resolve("data");
+            Path log = dir.resolve("server.log");
+
+            String task;
+            ChildServer first = ChildServer.start(data, log, env);
+            Http http = first.http();
+            String agent = http.post("/v1/agents", "{\"name\":\"fetcher\",\"attached_tools\":[{\"id\":\"http_fetch\"}]}")
+                    .json().path("id").asText();
+            task = http.post("/v1/agents/" + agent + "/invoke/async", Http.json("input", Map.of("text", "read the page")))
+                    .json().path("id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> fetches.get() == 1);
+            first.kill();
+            assertThat(llm.chatCalls()).isEqualTo(1);
+            slow.set(false);
+
+            try (ChildServer second = ChildServer.start(data, log, env)) {
+                Http again = second.http();
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        again.get("/v1/tasks/" + task).json().path("status").asText().equals("completed"));
+                JsonNode done = again.get("/v1/tasks/" + task).json();
+                assertThat(done.path("result").asText()).isEqualTo("The page says hi.");
+                assertThat(done.path("execution_attempts").asInt()).isEqualTo(2);
+            }
+            assertThat(llm.chatCalls()).as("model calls: the journaled first one is not repeated").isEqualTo(2);
+            assertThat(fetches.get()).as("the tool call in flight at the kill ran again").isEqualTo(2);
+            assertThat(llm.chatRequests().getLast().body().path("messages").toString()).contains("the page");
+        } finally {
+            site.stop(0);
+        }
+    }
+}
