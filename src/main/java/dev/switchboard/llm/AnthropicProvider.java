@@ -1,6 +1,5 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.anthropic.AnthropicChatRequestParameters;
 import dev.langchain4j.model.chat.ChatModel;
@@ -58,7 +57,7 @@ final class AnthropicProvider implements Provider {
                 // Thinking blocks come back with a signature that must be sent back on the next turn of a tool loop.
                 .returnThinking(true)
                 .sendThinking(true)
-                .httpClientBuilder(JdkHttpClient.builder().httpClientBuilder(httpBuilder))
+                .httpClientBuilder(ProviderHttp.builder(httpBuilder))
                 .build());
         var params = AnthropicChatRequestParameters.builder().modelName(request.model());
         Optional<Integer> budget = request.reasoningEffort().flatMap(e -> Efforts.anthropicBudget(e, request.model()));

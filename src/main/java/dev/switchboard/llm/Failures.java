@@ -28,7 +28,14 @@ final class Failures {
             case HttpException http -> byStatus(http.statusCode(), message);
             default -> byCause(e, message);
         };
-        return new ModelFailure(kind, message);
+        return new ModelFailure(kind, message, retryAfter(e));
+    }
+
+    private static java.util.Optional<java.time.Duration> retryAfter(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ProviderHttp.Failed f) return f.retryAfter();
+        }
+        return java.util.Optional.empty();
     }
 
     static ModelFailure.Kind byStatus(int status, String message) {

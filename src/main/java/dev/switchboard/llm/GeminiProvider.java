@@ -1,6 +1,5 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.googleai.GeminiThinkingConfig;
@@ -53,7 +52,7 @@ final class GeminiProvider implements Provider {
                     .timeout(ModelCalls.CALL_TIMEOUT)
                     .maxRetries(0)
                     .returnThinking(true)
-                    .httpClientBuilder(JdkHttpClient.builder().httpClientBuilder(httpBuilder));
+                    .httpClientBuilder(ProviderHttp.builder(httpBuilder));
             budget.ifPresent(t -> b.thinkingConfig(GeminiThinkingConfig.builder().thinkingBudget(t).includeThoughts(true).build()));
             return b.build();
         });

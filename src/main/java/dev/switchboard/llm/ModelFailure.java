@@ -18,11 +18,20 @@ public final class ModelFailure extends RuntimeException {
     }
 
     private final Kind kind;
+    private final java.util.Optional<java.time.Duration> retryAfter;
 
     public ModelFailure(Kind kind, String message) {
+        this(kind, message, java.util.Optional.empty());
+    }
+
+    public ModelFailure(Kind kind, String message, java.util.Optional<java.time.Duration> retryAfter) {
         super(message, null, false, false);
         this.kind = kind;
+        this.retryAfter = retryAfter;
     }
 
     public Kind kind() { return kind; }
+
+    /** How long the provider asked us to wait before trying again, when it said. */
+    public java.util.Optional<java.time.Duration> retryAfter() { return retryAfter; }
 }

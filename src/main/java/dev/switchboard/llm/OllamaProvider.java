@@ -1,6 +1,5 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
@@ -42,7 +41,7 @@ final class OllamaProvider implements Provider {
                 .timeout(ModelCalls.CALL_TIMEOUT)
                 .maxRetries(0)
                 .returnThinking(true)
-                .httpClientBuilder(JdkHttpClient.builder().httpClientBuilder(httpBuilder))
+                .httpClientBuilder(ProviderHttp.builder(httpBuilder))
                 .build());
         var params = OllamaChatRequestParameters.builder().modelName(request.model());
         Efforts.ollamaThink(request.reasoningEffort().orElse(null)).ifPresent(params::think);

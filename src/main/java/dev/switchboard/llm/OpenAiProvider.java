@@ -1,6 +1,5 @@
 package dev.switchboard.llm;
 
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
@@ -60,7 +59,7 @@ final class OpenAiProvider implements Provider {
                 .customHeaders(headers)
                 .timeout(ModelCalls.CALL_TIMEOUT)
                 .maxRetries(0)
-                .httpClientBuilder(JdkHttpClient.builder().httpClientBuilder(httpBuilder))
+                .httpClientBuilder(ProviderHttp.builder(httpBuilder))
                 .build());
         var params = OpenAiChatRequestParameters.builder().modelName(request.model());
         request.reasoningEffort().flatMap(e -> Efforts.openAi(e, request.model())).ifPresent(params::reasoningEffort);

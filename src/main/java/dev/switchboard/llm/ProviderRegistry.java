@@ -39,6 +39,8 @@ public final class ProviderRegistry {
             "anthropic", "claude-sonnet-4-5", "gemini", "gemini-2.5-flash", "ollama", "llama3.2",
             "open_router", "openai/gpt-4.1", "azure_ai_foundary", "gpt-4.1", "amazon_bedrock", "openai.gpt-oss-120b-1:0");
 
+    private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+
     private final Map<String, Provider> configured = new LinkedHashMap<>();
     private final Optional<String> defaultModelSetting;
     private final int retries;
@@ -121,7 +123,10 @@ public final class ProviderRegistry {
                 return p.chat(request);
             } catch (ModelFailure f) {
                 if (!f.kind().retriable() || attempt >= retries) throw f;
-                Duration wait = backoff(attempt);
+                // The provider's own Retry-After wins over our backoff, within a sane ceiling.
+                int done = attempt;
+                Duration wait = f.retryAfter().map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d)
+                        .orElseGet(() -> backoff(done));
                 log.info("Model call to {} failed ({}); retry {} of {} in {} ms", request.provider(), f.kind(),
                         attempt + 1, retries, wait.toMillis());
                 Thread.sleep(wait);

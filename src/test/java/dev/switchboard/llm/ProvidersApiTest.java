@@ -163,6 +163,20 @@ class ProvidersApiTest {
     }
 
     @Test
+    void aRetryWaitsAsLongAsRetryAfterSays() {
+        String agent = agent("openai", "gpt-4.1", null);
+        llm.enqueue(FakeLlm.rateLimited("1"), FakeLlm.text("after the wait"));
+        long started = System.nanoTime();
+
+        JsonNode task = invoke(agent, "patience");
+
+        assertThat(task.path("result").asText()).isEqualTo("after the wait");
+        // The retry base is 5 ms in this class: only Retry-After explains a wait of a second.
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(950));
+        assertThat(llm.chatCalls()).isEqualTo(2);
+    }
+
+    @Test
     void retriesStopAfterTheirLimit() {
         String agent = agent("anthropic", "claude-3-5-haiku-latest", null);
         for (int i = 0; i < 4; i++) llm.enqueue(FakeLlm.error(503, "overloaded"));

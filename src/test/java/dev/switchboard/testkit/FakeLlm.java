@@ -31,7 +31,9 @@ public final class FakeLlm implements AutoCloseable {
     /** A scripted answer to one chat-completions request. */
     public sealed interface Reply {
         record Text(String content, Duration delay, int promptTokens, int completionTokens) implements Reply {}
-        record Error(int status, String body, Duration delay) implements Reply {}
+        record Error(int status, String body, Duration delay, Map<String, String> headers) implements Reply {
+            public Error(int status, String body, Duration delay) { this(status, body, delay, Map.of()); }
+        }
         record ToolCall(String name, String argumentsJson) implements Reply {}
     }
 
@@ -56,6 +58,12 @@ public final class FakeLlm implements AutoCloseable {
         if (path.endsWith("/api/chat")) return Protocol.OLLAMA;
         if (path.endsWith("/audio/speech")) return Protocol.SPEECH;
         return Protocol.OTHER;
+    }
+
+    /** A 429 asking the client to wait, as providers do with Retry-After. */
+    public static Reply rateLimited(String retryAfter) {
+        return new Reply.Error(429, "{\"error\":{\"message\":\"rate limited\",\"type\":\"rate_limit_error\"}}",
+                Duration.ZERO, Map.of("Retry-After", retryAfter));
     }
 
     /** One request as received. */
@@ -196,6 +204,7 @@ public final class FakeLlm implements AutoCloseable {
                 }
                 case Reply.Error e -> {
                     sleep(e.delay());
+                    e.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
                     send(ex, e.status(), e.body());
                 }
                 case Reply.ToolCall call -> send(ex, 200, answer(protocol, body, null, call, 10, 5).toString());
