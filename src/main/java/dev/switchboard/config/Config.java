@@ -32,7 +32,11 @@ public record Config(
      * The model providers configured by environment (each present when its settings are), the providers file, and
      * how model calls are retried.
      */
-    public record Providers(List<ProviderSettings> configured, Optional<Path> file, int retries, Duration retryBase) {}
+    public record Providers(List<ProviderSettings> configured, Optional<Path> file, int retries, Duration retryBase,
+                            Map<String, ModelPrice> prices) {}
+
+    /** A model's price in US dollars per million tokens, as the providers file may set it. */
+    public record ModelPrice(double inputPerMillion, double outputPerMillion) {}
 
     public static Config fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
@@ -55,7 +59,8 @@ public record Config(
                 r.text("SWITCHBOARD_DEFAULT_MODEL"),
                 new Providers(providers(r), r.text("SWITCHBOARD_PROVIDERS_FILE").map(Path::of),
                         r.integer("SWITCHBOARD_MODEL_RETRIES", 3, 0, 10),
-                        Duration.ofMillis(r.integer("SWITCHBOARD_MODEL_RETRY_BASE_MS", 1000, 1, 60_000))));
+                        Duration.ofMillis(r.integer("SWITCHBOARD_MODEL_RETRY_BASE_MS", 1000, 1, 60_000)),
+                        r.text("SWITCHBOARD_PROVIDERS_FILE").map(f -> ProvidersFile.prices(Path.of(f))).orElse(Map.of())));
     }
 
     /** Each provider of the contract whose settings are present in the environment. */

@@ -24,12 +24,7 @@ final class ProvidersFile {
     private ProvidersFile() {}
 
     static List<ProviderSettings> read(Path file, Function<String, Optional<String>> env) {
-        JsonNode root;
-        try {
-            root = YAML.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("SWITCHBOARD_PROVIDERS_FILE " + file + " cannot be read: " + e.getMessage());
-        }
+        JsonNode root = root(file);
         JsonNode providers = root == null ? null : root.get("providers");
         if (providers == null || !(providers.isObject() || providers.isArray())) {
             throw problem(file, "providers", "must be a map of providers by name, or a list");
@@ -47,6 +42,34 @@ final class ProvidersFile {
             }
         }
         return out;
+    }
+
+    /**
+     * Price overrides: {@code prices: {"openai/gpt-4.1": {input_per_million: 2, output_per_million: 8}}}, keyed by
+     * provider/model or by model name alone (any provider).
+     */
+    static Map<String, Config.ModelPrice> prices(Path file) {
+        JsonNode prices = root(file) == null ? null : root(file).get("prices");
+        if (prices == null || prices.isNull()) return Map.of();
+        if (!prices.isObject()) throw problem(file, "prices", "must be a map of model to prices");
+        Map<String, Config.ModelPrice> out = new java.util.HashMap<>();
+        prices.fields().forEachRemaining(e -> {
+            JsonNode in = e.getValue().path("input_per_million");
+            JsonNode outTokens = e.getValue().path("output_per_million");
+            if (!in.isNumber() || !outTokens.isNumber() || in.asDouble() < 0 || outTokens.asDouble() < 0) {
+                throw problem(file, "prices." + e.getKey(), "needs input_per_million and output_per_million, numbers of 0 or more");
+            }
+            out.put(e.getKey(), new Config.ModelPrice(in.asDouble(), outTokens.asDouble()));
+        });
+        return Map.copyOf(out);
+    }
+
+    private static JsonNode root(Path file) {
+        try {
+            return YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("SWITCHBOARD_PROVIDERS_FILE " + file + " cannot be read: " + e.getMessage());
+        }
     }
 
     private static ProviderSettings one(Path file, String name, JsonNode p, Function<String, Optional<String>> env) {

@@ -30,7 +30,21 @@ public final class Prices {
             Map.entry("gemini-2.5-pro", new Price(1.25, 10.00)), Map.entry("gemini-2.5-flash", new Price(0.30, 2.50)),
             Map.entry("gemini-2.5-flash-lite", new Price(0.10, 0.40)), Map.entry("gemini-2.0-flash", new Price(0.10, 0.40)));
 
-    private Prices() {}
+    private final Map<String, Price> overrides;
+
+    /** Prices with the providers file's overrides, keyed "provider/model" or by model alone. */
+    public Prices(Map<String, Price> overrides) {
+        this.overrides = Map.copyOf(overrides);
+    }
+
+    /** What a model costs: an override first, then the built-in table. */
+    public Optional<Price> price(String provider, String model) {
+        Price exact = overrides.get(provider + "/" + model);
+        if (exact != null) return Optional.of(exact);
+        Price byModel = overrides.get(model);
+        if (byModel != null) return Optional.of(byModel);
+        return of(provider, model);
+    }
 
     public static Optional<Price> of(String provider, String model) {
         if ("ollama".equals(provider)) return Optional.of(new Price(0, 0));

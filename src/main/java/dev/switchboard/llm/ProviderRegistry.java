@@ -42,6 +42,7 @@ public final class ProviderRegistry {
     private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
     private final Map<String, Provider> configured = new LinkedHashMap<>();
+    private final Prices prices;
     private final Optional<String> defaultModelSetting;
     private final int retries;
     private final Duration retryBase;
@@ -51,6 +52,9 @@ public final class ProviderRegistry {
             configured.put(s.id(), Provider.of(s, clock));
         }
         this.defaultModelSetting = config.defaultModel();
+        Map<String, Prices.Price> overrides = new java.util.HashMap<>();
+        config.providers().prices().forEach((k, v) -> overrides.put(k, new Prices.Price(v.inputPerMillion(), v.outputPerMillion())));
+        this.prices = new Prices(overrides);
         this.retries = config.providers().retries();
         this.retryBase = config.providers().retryBase();
     }
@@ -88,6 +92,11 @@ public final class ProviderRegistry {
             return new ModelChoice(first.getKey(), first.getValue().defaultModel());
         }
         return new ModelChoice("openai", "gpt-4.1");
+    }
+
+    /** What a model costs, for usage and max_cost_usd; empty when unknown. */
+    public Optional<Prices.Price> price(String provider, String model) {
+        return prices.price(ALIASES.getOrDefault(provider, provider), model);
     }
 
     /** The model used when a provider is named without one. */

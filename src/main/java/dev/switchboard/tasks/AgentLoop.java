@@ -5,7 +5,6 @@ import dev.switchboard.common.Json;
 import dev.switchboard.llm.ChatTurn;
 import dev.switchboard.llm.ModelReply;
 import dev.switchboard.llm.ModelRequest;
-import dev.switchboard.llm.Prices;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.llm.ToolCall;
 import dev.switchboard.llm.ToolSpec;
@@ -136,7 +135,7 @@ final class AgentLoop {
                 return timedOut(turn, s);
             }
             steps.record(run.id(), s.nextStep++, MODEL_CALL, reply);
-            apply(s, turn, reply);
+            apply(s, turn, reply, providers);
         }
     }
 
@@ -156,7 +155,7 @@ final class AgentLoop {
         for (StepStore.Step step : steps.steps(run.id())) {
             s.nextStep = step.index() + 1;
             switch (step.kind()) {
-                case MODEL_CALL -> apply(s, turn, Json.read(step.data(), ModelReply.class));
+                case MODEL_CALL -> apply(s, turn, Json.read(step.data(), ModelReply.class), providers);
                 case TOOL_CALL -> apply(s, Json.read(step.data(), ToolOutcome.class));
                 case REPAIR -> applyRepair(s, Json.read(step.data(), String.class));
                 default -> throw new IllegalStateException("Unknown journal step " + step.kind() + " in run " + run.id());
@@ -165,10 +164,10 @@ final class AgentLoop {
         return s;
     }
 
-    private static void apply(State s, Turn turn, ModelReply reply) {
+    private static void apply(State s, Turn turn, ModelReply reply, ProviderRegistry providers) {
         s.messages.add(reply.asTurn());
         s.modelCalls++;
-        Double cost = Prices.of(turn.llmModelProvider(), turn.llmModelName())
+        Double cost = providers.price(turn.llmModelProvider(), turn.llmModelName())
                 .map(p -> p.cost(reply.promptTokens(), reply.completionTokens())).orElse(null);
         s.usage = s.usage.plus(turn.llmModelProvider() + "/" + turn.llmModelName(), reply.promptTokens(),
                 reply.completionTokens(), reply.totalTokens(), cost);

@@ -75,6 +75,24 @@ class ConfigTest {
     }
 
     @Test
+    void theProvidersFileMayOverridePrices(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("providers.yaml");
+        Files.writeString(file, """
+                providers: {}
+                prices:
+                  openai/gpt-4.1: {input_per_million: 1.5, output_per_million: 6}
+                  my-model: {input_per_million: 0, output_per_million: 0.5}
+                """);
+        Config c = Config.fromEnv(Map.of("SWITCHBOARD_PROVIDERS_FILE", file.toString()));
+        assertThat(c.providers().prices()).containsEntry("openai/gpt-4.1", new Config.ModelPrice(1.5, 6))
+                .containsEntry("my-model", new Config.ModelPrice(0, 0.5));
+
+        Files.writeString(file, "providers: {}\nprices: {x: {input_per_million: -1, output_per_million: 1}}\n");
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("SWITCHBOARD_PROVIDERS_FILE", file.toString())))
+                .hasMessageContaining("prices.x");
+    }
+
+    @Test
     void aBadProvidersFileNamesTheFileAndTheField(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("providers.json");
         Files.writeString(file, "{\"providers\": {\"x\": {\"kind\": \"openai_compatible\", \"base_url\": \"ftp://nope\"}}}");

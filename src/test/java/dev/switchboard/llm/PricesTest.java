@@ -21,6 +21,14 @@ class PricesTest {
     }
 
     @Test
+    void overridesWinByProviderAndModelThenByModel() {
+        Prices prices = new Prices(java.util.Map.of("openai/gpt-4.1", new Prices.Price(1, 1), "custom", new Prices.Price(3, 3)));
+        assertThat(prices.price("openai", "gpt-4.1")).contains(new Prices.Price(1, 1));
+        assertThat(prices.price("azure_ai_foundary", "gpt-4.1")).contains(new Prices.Price(2.00, 8.00));
+        assertThat(prices.price("local_vllm", "custom")).contains(new Prices.Price(3, 3));
+    }
+
+    @Test
     void costIsPerMillionTokens() {
         assertThat(new Prices.Price(2.00, 8.00).cost(1_000_000, 500_000)).isCloseTo(6.0, within(1e-9));
     }
