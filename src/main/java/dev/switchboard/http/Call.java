@@ -150,6 +150,11 @@ public final class Call {
 
     public void ok(Object body) { json(200, body); }
 
+    /** Starts a Server-Sent Events answer. */
+    public SseStream sse() {
+        return new SseStream(response);
+    }
+
     /** Raw bytes, for file downloads. */
     public void bytes(int status, String contentType, byte[] body, String disposition) {
         response.status(Status.create(status));

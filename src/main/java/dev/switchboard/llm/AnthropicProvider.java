@@ -2,7 +2,9 @@ package dev.switchboard.llm;
 
 import dev.langchain4j.model.anthropic.AnthropicChatModel;
 import dev.langchain4j.model.anthropic.AnthropicChatRequestParameters;
+import dev.langchain4j.model.anthropic.AnthropicStreamingChatModel;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.switchboard.config.ProviderSettings;
 
 import java.net.http.HttpClient;
@@ -25,6 +27,7 @@ final class AnthropicProvider implements Provider {
     private final HttpClient.Builder httpBuilder = ModelCalls.httpBuilder();
     private final Catalog catalog;
     private final ConcurrentHashMap<String, ChatModel> models = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StreamingChatModel> streamingModels = new ConcurrentHashMap<>();
 
     AnthropicProvider(ProviderSettings settings, Clock clock) {
         this.settings = settings;
@@ -43,27 +46,29 @@ final class AnthropicProvider implements Provider {
     @Override public String defaultModel() { return settings.defaultModel().orElse("claude-sonnet-4-5"); }
 
     @Override
-    public ModelReply chat(ModelRequest request) throws InterruptedException {
+    public ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException {
         String base = request.apiBase().map(b -> b.replaceAll("/+$", "")).orElse(settings.baseUrl()) + "/";
         Map<String, String> headers = ModelCalls.headers(settings.headers(), request.extraHeaders());
-        ChatModel model = models.computeIfAbsent(ModelCalls.cacheKey(base, headers), k -> AnthropicChatModel.builder()
-                .baseUrl(base)
-                .apiKey(settings.apiKey().orElse("none"))
-                .version(API_VERSION)
-                .customHeaders(headers)
-                .maxTokens(ANSWER_TOKENS)
-                .timeout(ModelCalls.CALL_TIMEOUT)
-                .maxRetries(0)
-                // Thinking blocks come back with a signature that must be sent back on the next turn of a tool loop.
-                .returnThinking(true)
-                .sendThinking(true)
-                .httpClientBuilder(ProviderHttp.builder(httpBuilder))
-                .build());
+        String key = settings.apiKey().orElse("none");
+        String cacheKey = ModelCalls.cacheKey(base, headers);
         var params = AnthropicChatRequestParameters.builder().modelName(request.model());
         Optional<Integer> budget = request.reasoningEffort().flatMap(e -> Efforts.anthropicBudget(e, request.model()));
         budget.ifPresent(b -> params.thinkingType("enabled").thinkingBudgetTokens(b).maxOutputTokens(b + ANSWER_TOKENS));
         if (!request.tools().isEmpty()) params.toolSpecifications(LangChainBridge.tools(request.tools()));
         request.responseSchema().ifPresent(s -> params.responseFormat(LangChainBridge.responseFormat(s)));
-        return ModelCalls.call(model, ModelCalls.request(request, params.build()));
+        var chatRequest = ModelCalls.request(request, params.build());
+        // Thinking blocks come back with a signature that must be sent back on the next turn of a tool loop.
+        if (stream == ModelStream.NONE) {
+            ChatModel model = models.computeIfAbsent(cacheKey, k -> AnthropicChatModel.builder()
+                    .baseUrl(base).apiKey(key).version(API_VERSION).customHeaders(headers).maxTokens(ANSWER_TOKENS)
+                    .timeout(ModelCalls.CALL_TIMEOUT).maxRetries(0).returnThinking(true).sendThinking(true)
+                    .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+            return ModelCalls.call(model, chatRequest);
+        }
+        StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> AnthropicStreamingChatModel.builder()
+                .baseUrl(base).apiKey(key).version(API_VERSION).customHeaders(headers).maxTokens(ANSWER_TOKENS)
+                .timeout(ModelCalls.CALL_TIMEOUT).returnThinking(true).sendThinking(true)
+                .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+        return ModelCalls.stream(model, chatRequest, stream);
     }
 }

@@ -1,6 +1,8 @@
 package dev.switchboard.llm;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.googleai.GoogleAiGeminiStreamingChatModel;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.googleai.GeminiThinkingConfig;
 import dev.langchain4j.model.googleai.GoogleAiGeminiChatModel;
@@ -24,6 +26,7 @@ final class GeminiProvider implements Provider {
     private final Catalog catalog;
     // The thinking budget is a model setting in LangChain4j's Gemini client, so one model per budget.
     private final ConcurrentHashMap<String, ChatModel> models = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StreamingChatModel> streamingModels = new ConcurrentHashMap<>();
 
     GeminiProvider(ProviderSettings settings, Clock clock) {
         this.settings = settings;
@@ -42,23 +45,31 @@ final class GeminiProvider implements Provider {
     @Override public String defaultModel() { return settings.defaultModel().orElse("gemini-2.5-flash"); }
 
     @Override
-    public ModelReply chat(ModelRequest request) throws InterruptedException {
+    public ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException {
         String base = request.apiBase().map(b -> b.replaceAll("/+$", "")).orElse(settings.baseUrl());
         Optional<Integer> budget = request.reasoningEffort().flatMap(e -> Efforts.geminiBudget(e, request.model()));
-        ChatModel model = models.computeIfAbsent(ModelCalls.cacheKey(base, budget), k -> {
-            var b = GoogleAiGeminiChatModel.builder()
-                    .baseUrl(base)
-                    .apiKey(settings.apiKey().orElse("none"))
-                    .timeout(ModelCalls.CALL_TIMEOUT)
-                    .maxRetries(0)
-                    .returnThinking(true)
-                    .httpClientBuilder(ProviderHttp.builder(httpBuilder));
-            budget.ifPresent(t -> b.thinkingConfig(GeminiThinkingConfig.builder().thinkingBudget(t).includeThoughts(true).build()));
-            return b.build();
-        });
+        Optional<GeminiThinkingConfig> thinking = budget.map(t -> GeminiThinkingConfig.builder().thinkingBudget(t).includeThoughts(true).build());
+        String key = settings.apiKey().orElse("none");
+        String cacheKey = ModelCalls.cacheKey(base, budget);
         var params = DefaultChatRequestParameters.builder().modelName(request.model());
         if (!request.tools().isEmpty()) params.toolSpecifications(LangChainBridge.tools(request.tools()));
         request.responseSchema().ifPresent(s -> params.responseFormat(LangChainBridge.responseFormat(s)));
-        return ModelCalls.call(model, ModelCalls.request(request, params.build()));
+        var chatRequest = ModelCalls.request(request, params.build());
+        if (stream == ModelStream.NONE) {
+            ChatModel model = models.computeIfAbsent(cacheKey, k -> {
+                var b = GoogleAiGeminiChatModel.builder().baseUrl(base).apiKey(key).timeout(ModelCalls.CALL_TIMEOUT)
+                        .maxRetries(0).returnThinking(true).httpClientBuilder(ProviderHttp.builder(httpBuilder));
+                thinking.ifPresent(b::thinkingConfig);
+                return b.build();
+            });
+            return ModelCalls.call(model, chatRequest);
+        }
+        StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> {
+            var b = GoogleAiGeminiStreamingChatModel.builder().baseUrl(base).apiKey(key).timeout(ModelCalls.CALL_TIMEOUT)
+                    .returnThinking(true).httpClientBuilder(ProviderHttp.builder(httpBuilder));
+            thinking.ifPresent(b::thinkingConfig);
+            return b.build();
+        });
+        return ModelCalls.stream(model, chatRequest, stream);
     }
 }

@@ -1,6 +1,13 @@
 package dev.switchboard.llm;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.PartialThinking;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 
@@ -45,6 +52,62 @@ final class ModelCalls {
             throw Failures.classify(e);
         }
     }
+
+    /**
+     * Streams one call: LangChain4j's callbacks only enqueue (they run on its threads and must not block); this
+     * thread drains the queue into the sink until the complete reply. An interrupt cancels the stream.
+     */
+    static ModelReply stream(StreamingChatModel model, ChatRequest request, ModelStream sink) throws InterruptedException {
+        java.util.concurrent.LinkedBlockingQueue<Object> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicReference<StreamingHandle> handle = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            model.chat(request, new StreamingChatResponseHandler() {
+                @Override
+                public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                    handle.set(context.streamingHandle());
+                    events.add(new Delta(false, partial.text()));
+                }
+
+                @Override
+                public void onPartialThinking(PartialThinking partial) {
+                    events.add(new Delta(true, partial.text()));
+                }
+
+                @Override
+                public void onCompleteResponse(ChatResponse response) {
+                    events.add(response);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    events.add(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            throw Failures.classify(e);
+        }
+        try {
+            while (true) {
+                Object next = events.take();
+                switch (next) {
+                    case Delta d when d.thinking() -> sink.thinking(d.text());
+                    case Delta d -> sink.text(d.text());
+                    case ChatResponse response -> {
+                        return LangChainBridge.reply(response);
+                    }
+                    case RuntimeException e -> throw Failures.classify(e);
+                    case Throwable t -> throw Failures.classify(new RuntimeException(t.getMessage(), t));
+                    default -> throw new IllegalStateException("unexpected stream event " + next);
+                }
+            }
+        } catch (InterruptedException e) {
+            StreamingHandle h = handle.get();
+            if (h != null) h.cancel();
+            throw e;
+        }
+    }
+
+    private record Delta(boolean thinking, String text) {}
 
     static Map<String, String> headers(Map<String, String> base, Map<String, String> extra) {
         Map<String, String> all = new HashMap<>(base);

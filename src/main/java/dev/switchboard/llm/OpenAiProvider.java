@@ -1,6 +1,8 @@
 package dev.switchboard.llm;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.switchboard.config.ProviderSettings;
@@ -24,6 +26,7 @@ final class OpenAiProvider implements Provider {
     private final HttpClient.Builder httpBuilder = ModelCalls.httpBuilder();
     private final Catalog catalog;
     private final ConcurrentHashMap<String, ChatModel> models = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, StreamingChatModel> streamingModels = new ConcurrentHashMap<>();
 
     OpenAiProvider(ProviderSettings settings, Clock clock) {
         this.settings = settings;
@@ -49,22 +52,26 @@ final class OpenAiProvider implements Provider {
     }
 
     @Override
-    public ModelReply chat(ModelRequest request) throws InterruptedException {
+    public ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException {
         String base = request.apiBase().map(b -> b.replaceAll("/+$", "")).orElse(settings.baseUrl());
         Map<String, String> headers = ModelCalls.headers(settings.headers(), request.extraHeaders());
-        ChatModel model = models.computeIfAbsent(ModelCalls.cacheKey(base, headers), k -> OpenAiChatModel.builder()
-                .baseUrl(base)
-                // A local OpenAI-compatible server may need no key; the protocol still wants a bearer.
-                .apiKey(settings.apiKey().orElse("none"))
-                .customHeaders(headers)
-                .timeout(ModelCalls.CALL_TIMEOUT)
-                .maxRetries(0)
-                .httpClientBuilder(ProviderHttp.builder(httpBuilder))
-                .build());
+        // A local OpenAI-compatible server may need no key; the protocol still wants a bearer.
+        String key = settings.apiKey().orElse("none");
+        String cacheKey = ModelCalls.cacheKey(base, headers);
         var params = OpenAiChatRequestParameters.builder().modelName(request.model());
         request.reasoningEffort().flatMap(e -> Efforts.openAi(e, request.model())).ifPresent(params::reasoningEffort);
         if (!request.tools().isEmpty()) params.toolSpecifications(LangChainBridge.tools(request.tools()));
         request.responseSchema().ifPresent(s -> params.responseFormat(LangChainBridge.responseFormat(s)));
-        return ModelCalls.call(model, ModelCalls.request(request, params.build()));
+        var chatRequest = ModelCalls.request(request, params.build());
+        if (stream == ModelStream.NONE) {
+            ChatModel model = models.computeIfAbsent(cacheKey, k -> OpenAiChatModel.builder()
+                    .baseUrl(base).apiKey(key).customHeaders(headers).timeout(ModelCalls.CALL_TIMEOUT).maxRetries(0)
+                    .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+            return ModelCalls.call(model, chatRequest);
+        }
+        StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> OpenAiStreamingChatModel.builder()
+                .baseUrl(base).apiKey(key).customHeaders(headers).timeout(ModelCalls.CALL_TIMEOUT)
+                .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+        return ModelCalls.stream(model, chatRequest, stream);
     }
 }

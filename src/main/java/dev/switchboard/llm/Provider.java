@@ -7,8 +7,11 @@ sealed interface Provider permits OpenAiProvider, AnthropicProvider, GeminiProvi
 
     ProviderSettings settings();
 
-    /** Sends one request and blocks until the answer; an interrupt of the calling thread cancels the call. */
-    ModelReply chat(ModelRequest request) throws InterruptedException;
+    /**
+     * Sends one request and blocks until the whole answer, handing what streams in to {@code stream} as it comes
+     * ({@link ModelStream#NONE}: no streaming). An interrupt of the calling thread cancels the call.
+     */
+    ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException;
 
     Catalog catalog();
 

@@ -5,7 +5,6 @@ import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpClientBuilder;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
-import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
 
@@ -21,9 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The HTTP client every provider model uses. Requests go out like LangChain4j's JDK client sends them (HTTP/1.1,
- * virtual threads, interruptible), but a failed answer keeps its {@code Retry-After}, which LangChain4j's own client
- * drops: it travels as the cause of LangChain4j's mapped exception, and our retries honour it.
+ * The HTTP client every provider model uses, blocking and streaming. Requests go out as LangChain4j's JDK client
+ * sends them (HTTP/1.1, virtual threads, interruptible), but a failed answer keeps its {@code Retry-After}, which
+ * LangChain4j's own client drops: it travels as the cause of LangChain4j's mapped exception, and our retries honour it.
  */
 final class ProviderHttp implements HttpClient {
     // Headers the JDK client sets itself and refuses to be given.
@@ -43,12 +42,10 @@ final class ProviderHttp implements HttpClient {
 
     private final java.net.http.HttpClient jdk;
     private final Duration readTimeout;
-    private final JdkHttpClient streaming;
 
     private ProviderHttp(java.net.http.HttpClient.Builder builder, Duration readTimeout) {
         this.jdk = builder.build();
         this.readTimeout = readTimeout;
-        this.streaming = JdkHttpClient.builder().httpClientBuilder(builder).readTimeout(readTimeout).build();
     }
 
     static HttpClientBuilder builder(java.net.http.HttpClient.Builder jdkBuilder) {
@@ -74,17 +71,9 @@ final class ProviderHttp implements HttpClient {
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()))
-                .timeout(readTimeout)
-                .method(request.method().name(), request.body() == null
-                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                        : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
-        request.headers().forEach((name, values) -> {
-            if (!RESTRICTED.contains(name.toLowerCase())) values.forEach(v -> b.header(name, v));
-        });
         HttpResponse<String> res;
         try {
-            res = jdk.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            res = jdk.send(toJdk(request), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -97,9 +86,55 @@ final class ProviderHttp implements HttpClient {
         return SuccessfulHttpResponse.builder().statusCode(res.statusCode()).headers(res.headers().map()).body(res.body()).build();
     }
 
+    /**
+     * Streams on a virtual thread, as LangChain4j's client does (open, parse, close), but a failed answer reaches the
+     * listener as {@link Failed}, with its Retry-After.
+     */
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
-        streaming.execute(request, parser, listener);
+        Thread.ofVirtual().name("provider-stream").start(() -> {
+            try {
+                HttpResponse<java.io.InputStream> res = jdk.send(toJdk(request), HttpResponse.BodyHandlers.ofInputStream());
+                if (res.statusCode() / 100 != 2) {
+                    String body;
+                    try (var in = res.body()) {
+                        body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                    quietly(() -> listener.onError(new Failed(res.statusCode(), body, retryAfter(res.headers().firstValue("retry-after")))));
+                    return;
+                }
+                quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder().statusCode(res.statusCode())
+                        .headers(res.headers().map()).build()));
+                try (var in = res.body()) {
+                    parser.parse(in, listener);
+                }
+                quietly(listener::onClose);
+            } catch (java.net.http.HttpTimeoutException e) {
+                quietly(() -> listener.onError(new dev.langchain4j.exception.TimeoutException(e)));
+            } catch (Exception e) {
+                quietly(() -> listener.onError(e));
+            }
+        });
+    }
+
+    private static void quietly(Runnable listenerCall) {
+        try {
+            listenerCall.run();
+        } catch (RuntimeException ignored) {
+            // a listener's own failure must not end the stream's thread silently elsewhere
+        }
+    }
+
+    private java.net.http.HttpRequest toJdk(HttpRequest request) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()))
+                .timeout(readTimeout)
+                .method(request.method().name(), request.body() == null
+                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
+        request.headers().forEach((name, values) -> {
+            if (!RESTRICTED.contains(name.toLowerCase())) values.forEach(v -> b.header(name, v));
+        });
+        return b.build();
     }
 
     /** Retry-After is either seconds or an HTTP date. */

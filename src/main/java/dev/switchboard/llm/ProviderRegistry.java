@@ -125,13 +125,22 @@ public final class ProviderRegistry {
      * jitter; anything else fails at once. An interrupt of the calling thread cancels the call and the waiting.
      */
     public ModelReply chat(ModelRequest request) throws InterruptedException {
+        return chat(request, ModelStream.NONE);
+    }
+
+    /** Like {@link #chat(ModelRequest)}, streaming the answer into {@code stream} as it comes. */
+    public ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException {
         Provider p = find(request.provider()).orElseThrow(() -> new ModelFailure(ModelFailure.Kind.NOT_CONFIGURED,
                 notConfigured(request.provider())));
+        // Wrapped only when streaming: providers take ModelStream.NONE as "no streaming".
+        Watched watched = new Watched(stream);
+        ModelStream sink = stream == ModelStream.NONE ? ModelStream.NONE : watched;
         for (int attempt = 0; ; attempt++) {
             try {
-                return p.chat(request);
+                return p.chat(request, sink);
             } catch (ModelFailure f) {
-                if (!f.kind().retriable() || attempt >= retries) throw f;
+                // Once part of an answer has streamed out, a retry would send it twice: fail instead.
+                if (!f.kind().retriable() || attempt >= retries || watched.delivered) throw f;
                 // The provider's own Retry-After wins over our backoff, within a sane ceiling.
                 int done = attempt;
                 Duration wait = f.retryAfter().map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d)
@@ -152,6 +161,26 @@ public final class ProviderRegistry {
                 .orElseThrow(() -> new ModelFailure(ModelFailure.Kind.NOT_CONFIGURED,
                         "Voice output needs an OpenAI-compatible provider with a speech endpoint (set OPENAI_API_KEY)"));
         return speech.speak(text, voice);
+    }
+
+    /** A stream that remembers whether anything went through it. */
+    private static final class Watched implements ModelStream {
+        private final ModelStream inner;
+        boolean delivered;
+
+        Watched(ModelStream inner) { this.inner = inner; }
+
+        @Override
+        public void text(String delta) {
+            delivered = true;
+            inner.text(delta);
+        }
+
+        @Override
+        public void thinking(String delta) {
+            delivered = true;
+            inner.thinking(delta);
+        }
     }
 
     /** base × 2^attempt, with ±50 % jitter so that many runs hit by one outage do not retry in step. */

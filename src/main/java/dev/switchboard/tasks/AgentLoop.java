@@ -66,6 +66,8 @@ final class AgentLoop {
         int toolCalls;
         int repairs;
         RunUsage usage = RunUsage.empty();
+        // Everything the model said in this turn, in order: exactly what was streamed out as chunks.
+        final StringBuilder said = new StringBuilder();
 
         State(List<ChatTurn> prompt) { this.messages = new ArrayList<>(prompt); }
 
@@ -86,7 +88,7 @@ final class AgentLoop {
         }
     }
 
-    Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token) throws Exception {
+    Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token, RunEvents events) throws Exception {
         Turn turn = run.spec();
         List<Tool> tools = toolbox.forAgent(turn.agent().attachedTools());
         State s = replay(run, turn);
@@ -100,22 +102,27 @@ final class AgentLoop {
             if (!pending.isEmpty()) {
                 ToolCall call = pending.getFirst();
                 ToolOutcome outcome;
+                events.toolCallRequest(call);
                 try {
                     outcome = runTool(call, tools, token, remaining(deadline));
                 } catch (CancelToken.TimedOut t) {
                     return timedOut(turn, s);
                 }
                 steps.record(run.id(), s.nextStep++, TOOL_CALL, outcome);
+                events.toolCallResult(outcome);
                 apply(s, outcome);
                 continue;
             }
             if (s.last() instanceof ChatTurn.Assistant answer && answer.toolCalls().isEmpty()) {
                 if (!"json".equals(turn.outputFormat())) {
-                    return new Outcome.Answered(answer.text(), s.usage);
+                    return new Outcome.Answered(s.said.toString(), s.usage);
                 }
                 OutputCheck.Result check = OutputCheck.check(answer.text(), turn.outputSchema());
                 if (check.valid()) {
-                    return new Outcome.Answered(Json.write(check.value().orElseThrow()), s.usage);
+                    // A JSON answer is streamed whole, once it is known to be the valid one.
+                    String json = Json.write(check.value().orElseThrow());
+                    events.chunk(json);
+                    return new Outcome.Answered(json, s.usage);
                 }
                 if (s.repairs >= MAX_REPAIRS) {
                     return new Outcome.Failed(StopReason.OUTPUT_INVALID, "The answer is not valid against output_schema: "
@@ -128,9 +135,16 @@ final class AgentLoop {
                 continue;
             }
             ModelRequest request = request(turn, s, tools);
+            ChunkWriter writer = new ChunkWriter(events, !"json".equals(turn.outputFormat()));
             ModelReply reply;
             try {
-                reply = token.call(() -> providers.chat(request), remaining(deadline).orElse(null));
+                reply = token.call(() -> {
+                    try {
+                        return providers.chat(request, writer);
+                    } finally {
+                        writer.flush();
+                    }
+                }, remaining(deadline).orElse(null));
             } catch (CancelToken.TimedOut t) {
                 return timedOut(turn, s);
             }
@@ -167,6 +181,7 @@ final class AgentLoop {
     private static void apply(State s, Turn turn, ModelReply reply, ProviderRegistry providers) {
         s.messages.add(reply.asTurn());
         s.modelCalls++;
+        s.said.append(reply.text());
         Double cost = providers.price(turn.llmModelProvider(), turn.llmModelName())
                 .map(p -> p.cost(reply.promptTokens(), reply.completionTokens())).orElse(null);
         s.usage = s.usage.plus(turn.llmModelProvider() + "/" + turn.llmModelName(), reply.promptTokens(),

@@ -59,7 +59,8 @@ final class AgentRunHandler implements WorkHandler {
         }
         RunState state = transitions.started(agentId, run, item.attempts());
         try {
-            AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(state.startedAt()), token);
+            AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(state.startedAt()), token,
+                    transitions.eventsOf(run));
             RunState end = switch (outcome) {
                 case AgentLoop.Outcome.Answered a -> withVoice(run, state.finished(TaskStatus.COMPLETED, a.text(),
                         StopReason.END_TURN, null, a.usage().tokens(), false, transitions.now()).withUsage(a.usage()), token);

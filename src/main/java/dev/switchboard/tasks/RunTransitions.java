@@ -60,6 +60,53 @@ final class RunTransitions {
         announce(tx, agentId, run, end, TaskEvent.TASK_FINISHED);
     }
 
+    /** The run's live events, each stored in its own small transaction as it happens. */
+    RunEvents eventsOf(TaskStore.RunRow run) {
+        boolean fine = run.spec().eventsStreaming();
+        return new RunEvents() {
+            @Override public void chunk(String text) { append(run, "chunk", text); }
+
+            @Override public void think(String text) { if (fine) append(run, "think", java.util.Map.of("thought", text)); }
+
+            @Override
+            public void toolCallRequest(dev.switchboard.llm.ToolCall call) {
+                if (fine) append(run, "tool_call_request", toolPayload(call.id(), call.name(), call.arguments()));
+            }
+
+            @Override
+            public void toolCallResult(AgentLoop.ToolOutcome outcome) {
+                if (!fine) return;
+                var payload = toolPayload(outcome.callId(), outcome.name(), null);
+                payload.put("result", outcome.result());
+                payload.put("is_error", outcome.isError());
+                append(run, "tool_call_result", payload);
+            }
+        };
+    }
+
+    /** xpander's ToolCallRequest: {request_id, operation_id, tool_call_id, tool_name, payload}. */
+    private static java.util.Map<String, Object> toolPayload(String callId, String name, String arguments) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("request_id", callId);
+        m.put("operation_id", name);
+        m.put("tool_call_id", callId);
+        m.put("tool_name", name);
+        if (arguments != null) {
+            Object payload;
+            try {
+                payload = dev.switchboard.common.Json.MAPPER.readTree(arguments);
+            } catch (Exception e) {
+                payload = arguments;
+            }
+            m.put("payload", payload);
+        }
+        return m;
+    }
+
+    private void append(TaskStore.RunRow run, String type, Object data) {
+        store.db().inTransaction(tx -> events.append(tx, run.organizationId(), run.taskId(), run.id(), type, now(), data));
+    }
+
     private long announce(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState state, String type) throws SQLException {
         Task snapshot = Task.of(run.taskId(), agentId, run.organizationId(), run.turn(), run.spec(), state);
         return events.append(tx, run.organizationId(), run.taskId(), run.id(), type, now(), snapshot);

@@ -98,7 +98,7 @@ class ProvidersApiTest {
         if (protocol != FakeLlm.Protocol.GEMINI) {
             assertThat(sent.body().path("model").asText()).isEqualTo(model);
         } else {
-            assertThat(sent.path()).contains("/models/" + model + ":generateContent");
+            assertThat(sent.path()).contains("/models/" + model + ":");
         }
     }
 

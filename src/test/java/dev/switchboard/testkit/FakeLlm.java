@@ -30,7 +30,11 @@ public final class FakeLlm implements AutoCloseable {
 
     /** A scripted answer to one chat-completions request. */
     public sealed interface Reply {
-        record Text(String content, Duration delay, int promptTokens, int completionTokens) implements Reply {}
+        record Text(String content, Duration delay, int promptTokens, int completionTokens, Duration perChunk) implements Reply {
+            public Text(String content, Duration delay, int promptTokens, int completionTokens) {
+                this(content, delay, promptTokens, completionTokens, Duration.ZERO);
+            }
+        }
         record Error(int status, String body, Duration delay, Map<String, String> headers) implements Reply {
             public Error(int status, String body, Duration delay) { this(status, body, delay, Map.of()); }
         }
@@ -39,6 +43,11 @@ public final class FakeLlm implements AutoCloseable {
 
     public static Reply text(String content) { return new Reply.Text(content, Duration.ZERO, 10, 5); }
     public static Reply slow(String content, Duration delay) { return new Reply.Text(content, delay, 10, 5); }
+
+    /** Streamed word by word with a pause before each word (when the client asks for a stream). */
+    public static Reply streamed(String content, Duration perChunk) {
+        return new Reply.Text(content, Duration.ZERO, 10, 5, perChunk);
+    }
     public static Reply error(int status, String message) {
         return new Reply.Error(status, "{\"error\":{\"message\":\"" + message + "\",\"type\":\"invalid_request_error\",\"code\":null}}", Duration.ZERO);
     }
@@ -54,7 +63,7 @@ public final class FakeLlm implements AutoCloseable {
     static Protocol protocolOf(String path) {
         if (path.endsWith("/chat/completions")) return Protocol.OPENAI;
         if (path.endsWith("/messages")) return Protocol.ANTHROPIC;
-        if (path.contains(":generateContent")) return Protocol.GEMINI;
+        if (path.contains(":generateContent") || path.contains(":streamGenerateContent")) return Protocol.GEMINI;
         if (path.endsWith("/api/chat")) return Protocol.OLLAMA;
         if (path.endsWith("/audio/speech")) return Protocol.SPEECH;
         return Protocol.OTHER;
@@ -193,11 +202,12 @@ public final class FakeLlm implements AutoCloseable {
             if (reply == null) {
                 reply = new Reply.Text("echo: " + lastUserText(protocol, body), defaultDelay, 10, 5);
             }
+            boolean streaming = body.path("stream").asBoolean(false) || path.contains(":streamGenerateContent");
             switch (reply) {
                 case Reply.Text t -> {
                     sleep(t.delay());
-                    if (protocol == Protocol.OPENAI && body.path("stream").asBoolean(false)) {
-                        stream(ex, body, t);
+                    if (streaming) {
+                        FakeStreams.text(ex, protocol, body, t);
                     } else {
                         send(ex, 200, answer(protocol, body, t.content(), null, t.promptTokens(), t.completionTokens()).toString());
                     }
@@ -207,7 +217,13 @@ public final class FakeLlm implements AutoCloseable {
                     e.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
                     send(ex, e.status(), e.body());
                 }
-                case Reply.ToolCall call -> send(ex, 200, answer(protocol, body, null, call, 10, 5).toString());
+                case Reply.ToolCall call -> {
+                    if (streaming) {
+                        FakeStreams.toolCall(ex, protocol, body, call);
+                    } else {
+                        send(ex, 200, answer(protocol, body, null, call, 10, 5).toString());
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -307,7 +323,7 @@ public final class FakeLlm implements AutoCloseable {
         return res;
     }
 
-    private static JsonNode parse(String json) {
+    static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (IOException e) {
@@ -336,41 +352,14 @@ public final class FakeLlm implements AutoCloseable {
         return res;
     }
 
-    /** Streams the content word by word as OpenAI's chat.completion.chunk events. */
-    private static void stream(HttpExchange ex, JsonNode request, Reply.Text t) throws IOException {
-        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
-        List<String> pieces = new ArrayList<>();
-        for (String w : t.content().split("(?<= )")) pieces.add(w);
-        for (String piece : pieces) {
-            ObjectNode chunk = JSON.createObjectNode().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk")
-                    .put("created", 1).put("model", request.path("model").asText());
-            ObjectNode choice = chunk.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.putObject("delta").put("content", piece);
-            out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-        ObjectNode last = JSON.createObjectNode().put("id", "chatcmpl-fake").put("object", "chat.completion.chunk")
-                .put("created", 1).put("model", request.path("model").asText());
-        ObjectNode choice = last.putArray("choices").addObject();
-        choice.put("index", 0).put("finish_reason", "stop");
-        choice.putObject("delta");
-        last.putObject("usage").put("prompt_tokens", t.promptTokens()).put("completion_tokens", t.completionTokens())
-                .put("total_tokens", t.promptTokens() + t.completionTokens());
-        out.write(("data: " + last + "\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
+    static void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
     }
 
-    private static void sleep(Duration d) throws InterruptedException {
+    static void sleep(Duration d) throws InterruptedException {
         if (!d.isZero()) Thread.sleep(d);
     }
 

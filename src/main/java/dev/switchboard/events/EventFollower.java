@@ -1,0 +1,67 @@
+package dev.switchboard.events;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.common.Json;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Sends a task's event log to one client: what is stored after a sequence number, then new events as they are
+ * appended, until the caller's end condition; a keep-alive every 15 s while nothing happens. It reads the stored
+ * log in pages, so memory per follower stays bounded however slow the client, and a slow client delays no one.
+ */
+public final class EventFollower {
+    public static final Duration PING = Duration.ofSeconds(15);
+    private static final int PAGE = 200;
+
+    /** Where a follower's events go: the SSE stream of one request. */
+    public interface Sink {
+        void send(long seq, String envelopeJson) throws IOException;
+
+        void ping() throws IOException;
+    }
+
+    private final EventLog log;
+
+    public EventFollower(EventLog log) { this.log = log; }
+
+    /** Follows until {@code isLast} says an event sent was the last, or the client goes away (IOException). */
+    public void follow(String org, String taskId, long afterSeq, Predicate<TaskEvent> isLast, Sink sink)
+            throws IOException, InterruptedException {
+        long seq = afterSeq;
+        long idleSince = System.nanoTime();
+        while (true) {
+            List<TaskEvent> batch = log.after(org, taskId, seq, PAGE);
+            for (TaskEvent e : batch) {
+                sink.send(e.seq(), envelope(e));
+                seq = e.seq();
+                if (isLast.test(e)) return;
+            }
+            if (!batch.isEmpty()) {
+                idleSince = System.nanoTime();
+                continue;
+            }
+            Duration idle = Duration.ofNanos(System.nanoTime() - idleSince);
+            if (idle.compareTo(PING) >= 0) {
+                sink.ping();
+                idleSince = System.nanoTime();
+                continue;
+            }
+            log.awaitAfter(org, taskId, seq, PING.minus(idle));
+        }
+    }
+
+    /** xpander's envelope: {type, task_id, organization_id, time, data}. */
+    public static String envelope(TaskEvent e) {
+        ObjectNode n = Json.object();
+        n.put("type", e.type());
+        n.put("task_id", e.taskId());
+        n.put("organization_id", e.organizationId());
+        n.put("time", e.time());
+        n.set("data", e.data());
+        return Json.write(n);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.switchboard.tasks;
+
+import dev.switchboard.llm.ToolCall;
+
+/**
+ * What a run tells its followers while it works, beyond status changes: chunks of the answer always; reasoning
+ * and tool calls only when the turn asked for fine-grained events ({@code events_streaming}).
+ */
+interface RunEvents {
+
+    void chunk(String text);
+
+    void think(String text);
+
+    void toolCallRequest(ToolCall call);
+
+    void toolCallResult(AgentLoop.ToolOutcome outcome);
+
+    /** For runs nobody can follow (tests of the loop alone). */
+    RunEvents NONE = new RunEvents() {
+        @Override public void chunk(String text) {}
+
+        @Override public void think(String text) {}
+
+        @Override public void toolCallRequest(ToolCall call) {}
+
+        @Override public void toolCallResult(AgentLoop.ToolOutcome outcome) {}
+    };
+}
