@@ -19,6 +19,7 @@ import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
 import dev.switchboard.runs.Worker;
 import dev.switchboard.storage.Db;
+import dev.switchboard.tasks.StreamRoutes;
 import dev.switchboard.tasks.TaskRoutes;
 import dev.switchboard.tasks.Tasks;
 import io.helidon.webserver.WebServer;
@@ -80,6 +81,7 @@ public final class App implements AutoCloseable {
         OrgRoutes.register(api, orgs);
         AgentRoutes.register(api, agents);
         TaskRoutes.register(api, tasks.invokes(), tasks.tasks());
+        StreamRoutes.register(api, tasks.invokes(), tasks.streams());
         ProviderRoutes.register(api, providers);
         FileRoutes.register(api, files);
         api.finish();

@@ -3,7 +3,6 @@ package dev.switchboard.events;
 import dev.switchboard.common.Json;
 import dev.switchboard.storage.Db;
 
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,8 +25,7 @@ public final class EventLog {
     public EventLog(Db db) { this.db = db; }
 
     /** Appends an event in the caller's transaction and returns its sequence number. */
-    public long append(Db.Tx tx, String organizationId, String taskId, String runId, String type, String time, Object data)
-            throws SQLException {
+    public long append(Db.Tx tx, String organizationId, String taskId, String runId, String type, String time, Object data) {
         long seq = tx.queryOne("""
                 UPDATE tasks SET last_event_seq = last_event_seq + 1
                 WHERE organization_id = ? AND id = ? RETURNING last_event_seq""",

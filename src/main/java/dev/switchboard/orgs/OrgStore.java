@@ -38,7 +38,7 @@ final class OrgStore {
         });
     }
 
-    private static void insertKey(Db.Tx tx, KeyRow key, String keyHash) throws SQLException {
+    private static void insertKey(Db.Tx tx, KeyRow key, String keyHash) {
         tx.update("""
                 INSERT INTO api_keys(id, organization_id, name, key_hash, key_prefix, is_admin, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)""",

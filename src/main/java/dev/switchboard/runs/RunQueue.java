@@ -3,7 +3,6 @@ package dev.switchboard.runs;
 import dev.switchboard.common.Times;
 import dev.switchboard.storage.Db;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,13 +28,13 @@ public final class RunQueue {
     }
 
     /** Queues work in the caller's transaction. */
-    public void enqueue(Db.Tx tx, String runId, String kind, String threadKey) throws SQLException {
+    public void enqueue(Db.Tx tx, String runId, String kind, String threadKey) {
         tx.update("INSERT INTO run_queue(run_id, kind, thread_key, available_at, attempts) VALUES (?, ?, ?, ?, 0)",
                 runId, kind, threadKey, Times.now(clock));
     }
 
     /** Removes finished work in the transaction that stores its final state. */
-    public void complete(Db.Tx tx, String runId) throws SQLException {
+    public void complete(Db.Tx tx, String runId) {
         tx.update("DELETE FROM run_queue WHERE run_id = ?", runId);
     }
 

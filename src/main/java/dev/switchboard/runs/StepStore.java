@@ -35,7 +35,7 @@ public final class StepStore {
                 runId, index, kind, Json.write(data), Times.now(clock));
     }
 
-    public void deleteForRuns(Db.Tx tx, List<String> runIds) throws java.sql.SQLException {
+    public void deleteForRuns(Db.Tx tx, List<String> runIds) {
         for (String id : runIds) {
             tx.update("DELETE FROM run_steps WHERE run_id = ?", id);
         }

@@ -26,7 +26,7 @@ public final class Db implements AutoCloseable {
     public interface RowMapper<T> { T map(ResultSet rs) throws SQLException; }
 
     @FunctionalInterface
-    public interface TxWork<T> { T run(Tx tx) throws SQLException; }
+    public interface TxWork<T> { T run(Tx tx); }
 
     private final HikariDataSource pool;
     private final Dialect dialect;
@@ -138,19 +138,25 @@ public final class Db implements AutoCloseable {
         /** Runs once the transaction has committed (never when it rolls back): for wake-ups of waiters. */
         public void afterCommit(Runnable action) { afterCommit.add(action); }
 
-        public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-            return query(connection, sql, mapper, args);
+        public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+            try {
+                return query(connection, sql, mapper, args);
+            } catch (SQLException e) {
+                throw new StorageException(e);
+            }
         }
 
-        public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
             List<T> rows = query(sql, mapper, args);
             return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
         }
 
-        public int update(String sql, Object... args) throws SQLException {
+        public int update(String sql, Object... args) {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 bind(ps, args);
                 return ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new StorageException(e);
             }
         }
 

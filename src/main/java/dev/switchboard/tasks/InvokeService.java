@@ -72,8 +72,25 @@ public final class InvokeService {
         this.syncWait = syncWait;
     }
 
+    /** A turn accepted for streaming: its thread, its run, and where its events begin in the thread's log. */
+    public record Started(String taskId, String runId, long firstSeq) {}
+
     public Outcome invoke(String org, String agentId, Optional<String> version, InvokeRequest request,
                           Optional<String> idempotencyKey, boolean waitForEnd) {
+        return answer(org, accept(org, agentId, version, request, idempotencyKey), waitForEnd);
+    }
+
+    /** Accepts a turn and answers where to follow it; the caller streams the log from there. */
+    public Started start(String org, String agentId, Optional<String> version, InvokeRequest request,
+                         Optional<String> idempotencyKey) {
+        Accepted accepted = accept(org, agentId, version, request, idempotencyKey);
+        worker.signal();
+        accepted.toCancel().forEach(worker::cancel);
+        return new Started(accepted.taskId(), accepted.runId(), Math.max(1, accepted.createdSeq()));
+    }
+
+    private Accepted accept(String org, String agentId, Optional<String> version, InvokeRequest request,
+                            Optional<String> idempotencyKey) {
         idempotencyKey.ifPresent(InvokeService::checkKey);
         ResolvedAgent agent = agents.resolve(org, agentId, version);
         Turn turn = turnOf(agent, request);
@@ -98,7 +115,7 @@ public final class InvokeService {
             }
             return a;
         });
-        return answer(org, accepted, waitForEnd);
+        return accepted;
     }
 
     /** Runs the thread's latest turn again, with the given overrides, as a new turn. */
@@ -131,8 +148,7 @@ public final class InvokeService {
     }
 
     /** Stores a new turn of a thread, applying the busy-thread strategy. Runs inside the caller's transaction. */
-    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, Turn turn, String strategy)
-            throws java.sql.SQLException {
+    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, Turn turn, String strategy) {
         String now = transitions.now();
         Optional<TaskStore.TaskRow> existing = store.findTask(tx, org, taskId);
         List<String> toCancel = new ArrayList<>();

@@ -6,7 +6,6 @@ import dev.switchboard.events.TaskEvent;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.storage.Db;
 
-import java.sql.SQLException;
 import java.time.Clock;
 
 /**
@@ -29,7 +28,7 @@ final class RunTransitions {
     String now() { return Times.now(clock); }
 
     /** A new turn: the run, its queue entry and its task_created event. The caller's transaction stores the task. */
-    long created(Db.Tx tx, String agentId, TaskStore.RunRow run) throws SQLException {
+    long created(Db.Tx tx, String agentId, TaskStore.RunRow run) {
         store.insertRun(tx, run);
         queue.enqueue(tx, run.id(), AgentRunHandler.KIND, run.organizationId() + "/" + run.taskId());
         return announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
@@ -54,7 +53,7 @@ final class RunTransitions {
         });
     }
 
-    void finished(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState end) throws SQLException {
+    void finished(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState end) {
         store.saveState(tx, run, end);
         queue.complete(tx, run.id());
         announce(tx, agentId, run, end, TaskEvent.TASK_FINISHED);
@@ -107,7 +106,7 @@ final class RunTransitions {
         store.db().inTransaction(tx -> events.append(tx, run.organizationId(), run.taskId(), run.id(), type, now(), data));
     }
 
-    private long announce(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState state, String type) throws SQLException {
+    private long announce(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState state, String type) {
         Task snapshot = Task.of(run.taskId(), agentId, run.organizationId(), run.turn(), run.spec(), state);
         return events.append(tx, run.organizationId(), run.taskId(), run.id(), type, now(), snapshot);
     }

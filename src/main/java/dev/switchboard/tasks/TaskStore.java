@@ -35,7 +35,7 @@ final class TaskStore {
 
     Db db() { return db; }
 
-    Optional<TaskRow> findTask(Db.Tx tx, String org, String id) throws SQLException {
+    Optional<TaskRow> findTask(Db.Tx tx, String org, String id) {
         return tx.queryOne("SELECT id, organization_id, agent_id, status, latest_run_id FROM tasks WHERE organization_id = ? AND id = ?",
                 TaskStore::taskRow, org, id);
     }
@@ -45,7 +45,7 @@ final class TaskStore {
                 TaskStore::taskRow, org, id);
     }
 
-    void insertTask(Db.Tx tx, String org, String id, String agentId, RunRow run, String userId) throws SQLException {
+    void insertTask(Db.Tx tx, String org, String id, String agentId, RunRow run, String userId) {
         tx.update("""
                 INSERT INTO tasks(id, organization_id, agent_id, status, user_id, created_at, updated_at, latest_run_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -53,7 +53,7 @@ final class TaskStore {
     }
 
     /** Makes a new turn the thread's latest. */
-    void setLatestRun(Db.Tx tx, RunRow run, String userId) throws SQLException {
+    void setLatestRun(Db.Tx tx, RunRow run, String userId) {
         tx.update("""
                 UPDATE tasks SET latest_run_id = ?, status = ?, user_id = ?, created_at = ?, updated_at = ?
                 WHERE organization_id = ? AND id = ?""",
@@ -61,7 +61,7 @@ final class TaskStore {
                 run.organizationId(), run.taskId());
     }
 
-    void insertRun(Db.Tx tx, RunRow run) throws SQLException {
+    void insertRun(Db.Tx tx, RunRow run) {
         tx.update("""
                 INSERT INTO runs(id, organization_id, task_id, turn, status, created_at, request, doc)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -70,18 +70,18 @@ final class TaskStore {
     }
 
     /** Stores a run's new state, and the task's status when this run is the thread's latest. */
-    void saveState(Db.Tx tx, RunRow run, RunState state) throws SQLException {
+    void saveState(Db.Tx tx, RunRow run, RunState state) {
         tx.update("UPDATE runs SET status = ?, finished_at = ?, doc = ? WHERE id = ?",
                 state.status().wire(), state.finishedAt(), Json.write(state), run.id());
         tx.update("UPDATE tasks SET status = ?, updated_at = ? WHERE organization_id = ? AND id = ? AND latest_run_id = ?",
                 state.status().wire(), state.updatedAt(), run.organizationId(), run.taskId(), run.id());
     }
 
-    void requestStop(Db.Tx tx, String runId, StopReason reason) throws SQLException {
+    void requestStop(Db.Tx tx, String runId, StopReason reason) {
         tx.update("UPDATE runs SET stop_requested = ? WHERE id = ? AND stop_requested IS NULL", reason.wire(), runId);
     }
 
-    List<OpenRun> openRuns(Db.Tx tx, String org, String taskId, String now) throws SQLException {
+    List<OpenRun> openRuns(Db.Tx tx, String org, String taskId, String now) {
         return tx.query("""
                 SELECT r.*, q.lease_owner, q.lease_expires_at FROM runs r LEFT JOIN run_queue q ON q.run_id = r.id
                 WHERE r.organization_id = ? AND r.task_id = ? AND r.status IN ('pending', 'executing', 'paused')
@@ -91,7 +91,7 @@ final class TaskStore {
                 org, taskId);
     }
 
-    int maxTurn(Db.Tx tx, String org, String taskId) throws SQLException {
+    int maxTurn(Db.Tx tx, String org, String taskId) {
         return tx.queryOne("SELECT COALESCE(MAX(turn), 0) FROM runs WHERE organization_id = ? AND task_id = ?",
                 rs -> rs.getInt(1), org, taskId).orElse(0);
     }
@@ -100,7 +100,7 @@ final class TaskStore {
         return db.queryOne("SELECT * FROM runs WHERE id = ?", TaskStore::runRow, runId);
     }
 
-    Optional<RunRow> run(Db.Tx tx, String runId) throws SQLException {
+    Optional<RunRow> run(Db.Tx tx, String runId) {
         return tx.queryOne("SELECT * FROM runs WHERE id = ?", TaskStore::runRow, runId);
     }
 
@@ -160,7 +160,7 @@ final class TaskStore {
                 rs -> rs.getString(1), runIds.toArray()));
     }
 
-    void deleteTask(Db.Tx tx, String org, String taskId) throws SQLException {
+    void deleteTask(Db.Tx tx, String org, String taskId) {
         List<String> runIds = tx.query("SELECT id FROM runs WHERE organization_id = ? AND task_id = ?",
                 rs -> rs.getString(1), org, taskId);
         for (String runId : runIds) {
@@ -173,12 +173,12 @@ final class TaskStore {
         tx.update("DELETE FROM tasks WHERE organization_id = ? AND id = ?", org, taskId);
     }
 
-    Optional<Idempotency> idempotency(Db.Tx tx, String org, String key) throws SQLException {
+    Optional<Idempotency> idempotency(Db.Tx tx, String org, String key) {
         return tx.queryOne("SELECT request_hash, task_id, run_id, created_at FROM idempotency_keys WHERE organization_id = ? AND idem_key = ?",
                 rs -> new Idempotency(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), org, key);
     }
 
-    void saveIdempotency(Db.Tx tx, String org, String key, Idempotency value) throws SQLException {
+    void saveIdempotency(Db.Tx tx, String org, String key, Idempotency value) {
         tx.update("""
                 INSERT INTO idempotency_keys(organization_id, idem_key, request_hash, task_id, run_id, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)

@@ -18,6 +18,7 @@ import java.time.Duration;
 public final class Tasks {
     private final InvokeService invokes;
     private final TaskService tasks;
+    private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
                  ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait) {
@@ -27,9 +28,12 @@ public final class Tasks {
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
         this.tasks = new TaskService(store, transitions, events, worker);
+        this.streams = new TaskStreams(store, events);
     }
 
     public InvokeService invokes() { return invokes; }
 
     public TaskService tasks() { return tasks; }
+
+    public TaskStreams streams() { return streams; }
 }

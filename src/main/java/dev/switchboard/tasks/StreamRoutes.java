@@ -1,0 +1,62 @@
+package dev.switchboard.tasks;
+
+import dev.switchboard.common.ApiException;
+import dev.switchboard.events.EventFollower;
+import dev.switchboard.http.Access;
+import dev.switchboard.http.Api;
+import dev.switchboard.http.Call;
+import dev.switchboard.http.SseStream;
+
+import java.io.IOException;
+
+/** The streaming endpoints: invoke and follow one turn; follow a whole task, resuming after a sequence number. */
+public final class StreamRoutes {
+    private StreamRoutes() {}
+
+    public static void register(Api api, InvokeService invokes, TaskStreams streams) {
+        api.post("/v1/agents/{id}/invoke/stream", Access.KEY, "Invoke an agent and stream the turn's events (SSE)", call -> {
+            InvokeRequest body = call.body(InvokeRequest.class);
+            // Everything that can be refused is refused above, as JSON; from here on the answer is a stream.
+            InvokeService.Started started = invokes.start(call.organizationId(), call.path("id"), call.query("version"),
+                    body, call.header("Idempotency-Key"));
+            stream(call, sink -> streams.followRun(call.organizationId(), started.taskId(), started.runId(),
+                    started.firstSeq(), sink));
+        });
+        api.get("/v1/tasks/{id}/events", Access.KEY, "A task's event log, then live events (SSE); Last-Event-ID or ?after= resumes",
+                call -> {
+                    String taskId = call.path("id");
+                    long after = after(call);
+                    streams.requireTask(call.organizationId(), taskId);
+                    stream(call, sink -> streams.followTask(call.organizationId(), taskId, after, sink));
+                });
+    }
+
+    @FunctionalInterface
+    private interface Follow {
+        void run(EventFollower.Sink sink) throws IOException, InterruptedException;
+    }
+
+    private static void stream(Call call, Follow follow) throws InterruptedException {
+        try (SseStream sse = call.sse()) {
+            follow.run(new EventFollower.Sink() {
+                @Override public void send(long seq, String envelope) throws IOException { sse.event(seq, envelope); }
+
+                @Override public void ping() throws IOException { sse.comment("ping"); }
+            });
+        } catch (IOException clientGone) {
+            // The client went away: the stream ends, the run goes on.
+        }
+    }
+
+    private static long after(Call call) {
+        String raw = call.header("Last-Event-ID").orElse(call.query("after").orElse("0"));
+        try {
+            long after = Long.parseLong(raw.trim());
+            if (after < 0) throw new NumberFormatException();
+            return after;
+        } catch (NumberFormatException e) {
+            throw new ApiException.Invalid(java.util.List.of("query", "after"),
+                    "after (or Last-Event-ID) must be a sequence number, 0 or more", "int_parsing");
+        }
+    }
+}
