@@ -73,7 +73,8 @@ public final class App implements AutoCloseable {
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
         Toolbox toolbox = new Toolbox(guard, clock);
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, ids, clock, config.syncWait());
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, ids, clock, config.syncWait(),
+                config.ssePing());
 
         HttpRouting.Builder routing = HttpRouting.builder();
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());

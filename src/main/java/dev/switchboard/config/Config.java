@@ -23,6 +23,7 @@ public record Config(
         Duration syncWait,
         Duration lease,
         Duration shutdownGrace,
+        Duration ssePing,
         long maxBodyBytes,
         boolean allowPrivateNetwork,
         Optional<String> defaultModel,
@@ -54,6 +55,7 @@ public record Config(
                 Duration.ofSeconds(r.integer("SWITCHBOARD_SYNC_WAIT_SECONDS", 600, 0, 86_400)),
                 Duration.ofSeconds(r.integer("SWITCHBOARD_LEASE_SECONDS", 30, 3, 3600)),
                 Duration.ofSeconds(r.integer("SWITCHBOARD_SHUTDOWN_GRACE_SECONDS", 20, 0, 3600)),
+                Duration.ofSeconds(r.integer("SWITCHBOARD_SSE_PING_SECONDS", 15, 1, 3600)),
                 r.integer("SWITCHBOARD_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
                 r.bool("SWITCHBOARD_ALLOW_PRIVATE_NETWORK", false),
                 r.text("SWITCHBOARD_DEFAULT_MODEL"),
@@ -135,7 +137,7 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, bootstrapApiKey, nodeId, maxConcurrentRuns, syncWait, lease,
-                shutdownGrace, maxBodyBytes, allowPrivateNetwork, defaultModel, providers);
+                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers);
     }
 
     private record Reader(Map<String, String> env) {

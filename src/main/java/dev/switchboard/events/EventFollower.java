@@ -10,11 +10,10 @@ import java.util.function.Predicate;
 
 /**
  * Sends a task's event log to one client: what is stored after a sequence number, then new events as they are
- * appended, until the caller's end condition; a keep-alive every 15 s while nothing happens. It reads the stored
+ * appended, until the caller's end condition; a keep-alive comment whenever nothing happened for a while. It reads the stored
  * log in pages, so memory per follower stays bounded however slow the client, and a slow client delays no one.
  */
 public final class EventFollower {
-    public static final Duration PING = Duration.ofSeconds(15);
     private static final int PAGE = 200;
 
     /** Where a follower's events go: the SSE stream of one request. */
@@ -25,8 +24,13 @@ public final class EventFollower {
     }
 
     private final EventLog log;
+    private final Duration ping;
 
-    public EventFollower(EventLog log) { this.log = log; }
+    /** {@code ping}: how long a stream may stay silent before a keep-alive comment (15 s by default). */
+    public EventFollower(EventLog log, Duration ping) {
+        this.log = log;
+        this.ping = ping;
+    }
 
     /** Follows until {@code isLast} says an event sent was the last, or the client goes away (IOException). */
     public void follow(String org, String taskId, long afterSeq, Predicate<TaskEvent> isLast, Sink sink)
@@ -45,12 +49,12 @@ public final class EventFollower {
                 continue;
             }
             Duration idle = Duration.ofNanos(System.nanoTime() - idleSince);
-            if (idle.compareTo(PING) >= 0) {
+            if (idle.compareTo(ping) >= 0) {
                 sink.ping();
                 idleSince = System.nanoTime();
                 continue;
             }
-            log.awaitAfter(org, taskId, seq, PING.minus(idle));
+            log.awaitAfter(org, taskId, seq, ping.minus(idle));
         }
     }
 

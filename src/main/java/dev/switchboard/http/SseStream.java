@@ -2,10 +2,12 @@ package dev.switchboard.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -27,20 +29,28 @@ public final class SseStream implements AutoCloseable {
 
     public void event(long id, String data) throws IOException {
         // The data is one line of JSON: JSON text has no raw newlines.
-        out.write(("id: " + id + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        write("id: " + id + "\ndata: " + data + "\n\n");
     }
 
     public void comment(String text) throws IOException {
-        out.write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        write(": " + text + "\n\n");
+    }
+
+    private void write(String text) throws IOException {
+        try {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (UncheckedIOException | ServerConnectionException e) {
+            // Helidon reports a client that went away as an unchecked exception; the stream treats it as the I/O error it is.
+            throw new IOException("The client went away", e);
+        }
     }
 
     @Override
     public void close() {
         try {
             out.close();
-        } catch (IOException ignored) {
+        } catch (IOException | UncheckedIOException | ServerConnectionException ignored) {
             // the client is gone already
         }
     }

@@ -36,7 +36,7 @@ public final class StreamRoutes {
         void run(EventFollower.Sink sink) throws IOException, InterruptedException;
     }
 
-    private static void stream(Call call, Follow follow) throws InterruptedException {
+    private static void stream(Call call, Follow follow) {
         try (SseStream sse = call.sse()) {
             follow.run(new EventFollower.Sink() {
                 @Override public void send(long seq, String envelope) throws IOException { sse.event(seq, envelope); }
@@ -45,6 +45,9 @@ public final class StreamRoutes {
             });
         } catch (IOException clientGone) {
             // The client went away: the stream ends, the run goes on.
+        } catch (InterruptedException shuttingDown) {
+            // The server is stopping: the stream ends; the client resumes elsewhere with Last-Event-ID.
+            Thread.currentThread().interrupt();
         }
     }
 

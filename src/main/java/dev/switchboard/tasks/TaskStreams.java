@@ -13,10 +13,10 @@ public final class TaskStreams {
     private final EventLog log;
     private final EventFollower follower;
 
-    TaskStreams(TaskStore store, EventLog log) {
+    TaskStreams(TaskStore store, EventLog log, java.time.Duration ping) {
         this.store = store;
         this.log = log;
-        this.follower = new EventFollower(log);
+        this.follower = new EventFollower(log, ping);
     }
 
     public void requireTask(String org, String taskId) {
@@ -29,6 +29,9 @@ public final class TaskStreams {
      */
     public void followTask(String org, String taskId, long afterSeq, EventFollower.Sink sink)
             throws IOException, InterruptedException {
+        if (afterSeq >= log.lastSeq(org, taskId) && store.findTask(org, taskId).map(t -> t.status().isTerminal()).orElse(true)) {
+            return; // resumed after the last event of a settled task: nothing more will come
+        }
         follower.follow(org, taskId, afterSeq, e -> TaskEvent.TASK_FINISHED.equals(e.type()) && settled(org, taskId, e.seq()), sink);
     }
 

@@ -21,14 +21,15 @@ public final class Tasks {
     private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait) {
+                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait,
+                 Duration ssePing) {
         TaskStore store = new TaskStore(db);
         RunTransitions transitions = new RunTransitions(store, events, queue, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
         this.tasks = new TaskService(store, transitions, events, worker);
-        this.streams = new TaskStreams(store, events);
+        this.streams = new TaskStreams(store, events, ssePing);
     }
 
     public InvokeService invokes() { return invokes; }
