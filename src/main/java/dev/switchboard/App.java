@@ -22,6 +22,7 @@ import dev.switchboard.storage.Db;
 import dev.switchboard.tasks.StreamRoutes;
 import dev.switchboard.tasks.TaskRoutes;
 import dev.switchboard.tasks.Tasks;
+import io.helidon.webserver.ConnectionConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import org.slf4j.Logger;
@@ -93,6 +94,9 @@ public final class App implements AutoCloseable {
                 .port(config.port())
                 .maxPayloadSize(config.maxBodyBytes() + 1)
                 .shutdownHook(false)
+                // Events and chunks are small writes that must leave at once: with Nagle's algorithm each would wait
+                // for the client's delayed ACK (about 40 ms on Linux).
+                .connectionConfig(ConnectionConfig.builder().tcpNoDelay(true).build())
                 .routing(routing)
                 .build()
                 .start();

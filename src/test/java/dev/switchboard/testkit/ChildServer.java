@@ -22,10 +22,16 @@ public final class ChildServer implements AutoCloseable {
     }
 
     public static ChildServer start(Path dataDir, Path log, Map<String, String> env) {
+        return start(dataDir, log, env, List.of());
+    }
+
+    /** With JVM options for the child, e.g. a heap limit for a benchmark. */
+    public static ChildServer start(Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "dev.switchboard.Main"));
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.switchboard.Main"));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -44,6 +50,10 @@ public final class ChildServer implements AutoCloseable {
     }
 
     public Http http() { return new Http("http://127.0.0.1:" + port, TestServer.ADMIN_KEY); }
+
+    public int port() { return port; }
+
+    public long pid() { return process.pid(); }
 
     /** SIGKILL: no shutdown hook runs, no lease is released. */
     public void kill() {

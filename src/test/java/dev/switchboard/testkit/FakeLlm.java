@@ -125,6 +125,8 @@ public final class FakeLlm implements AutoCloseable {
 
     public static FakeLlm start() {
         try {
+            // Without it the JDK's server leaves small writes (a stream's last chunk) to Nagle's algorithm: ~40 ms each.
+            System.setProperty("sun.net.httpserver.nodelay", "true");
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             FakeLlm fake = new FakeLlm(server);
