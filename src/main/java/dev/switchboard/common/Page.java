@@ -16,7 +16,8 @@ public record Page<T>(List<T> items, long total, int page, int perPage, long tot
                 throw ApiException.invalidQuery("per_page", "per_page must be between 1 and " + MAX_PER_PAGE);
         }
 
-        public int offset() { return (page - 1) * perPage; }
+        // A long: a huge page number must give an empty page, not an int overflow back into the data.
+        public long offset() { return (long) (page - 1) * perPage; }
     }
 
     public static <T> Page<T> of(List<T> items, long total, Request request) {

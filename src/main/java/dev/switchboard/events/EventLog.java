@@ -40,6 +40,15 @@ public final class EventLog {
         return seq;
     }
 
+    /**
+     * Wakes the task's waiters once the caller's transaction commits, without an event: for a task being deleted,
+     * so that whoever waits on its log finds out now rather than at the next poll.
+     */
+    public void wakeAfterCommit(Db.Tx tx, String organizationId, String taskId) {
+        String key = key(organizationId, taskId);
+        tx.afterCommit(() -> wake(key));
+    }
+
     /** The stored events of a task after the given sequence number, in order. */
     public List<TaskEvent> after(String organizationId, String taskId, long afterSeq, int limit) {
         return db.query("""

@@ -131,7 +131,8 @@ public final class Call {
         }
         try {
             JsonNode tree = Json.MAPPER.readTree(bytes);
-            if (tree == null || tree.isMissingNode()) {
+            // A JSON null is no body at all: binding it would hand the handler a null record.
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw ApiException.invalidBody("Field required", "missing");
             }
             return tree;

@@ -112,9 +112,9 @@ public final class Worker {
         } finally {
             running.remove(item.runId());
             slots.release();
-            if (slots.availablePermits() == 1) {
-                signal();
-            }
+            // Not only when a full node frees a slot: the end of a run also makes the next queued turn of its
+            // thread claimable, which must not wait for the idle poll.
+            signal();
         }
     }
 

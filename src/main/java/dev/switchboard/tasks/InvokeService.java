@@ -104,7 +104,9 @@ public final class InvokeService {
                         throw new ApiException.Invalid(List.of("header", "Idempotency-Key"),
                                 "This Idempotency-Key was used with a different request body", "idempotency_mismatch");
                     }
-                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, null, List.of());
+                    // A replay answers about the keyed run as it stands now, even when newer turns followed it.
+                    Task current = store.run(tx, previous.get().runId()).map(InvokeService::snapshot).orElse(null);
+                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, current, List.of());
                 }
             }
             String taskId = request.id() != null ? request.id() : ids.next();
@@ -208,11 +210,16 @@ public final class InvokeService {
         long seq = afterSeq;
         try {
             while (true) {
-                for (TaskEvent e : events.after(org, taskId, seq, 500)) {
+                List<TaskEvent> batch = events.after(org, taskId, seq, 500);
+                for (TaskEvent e : batch) {
                     seq = e.seq();
                     if (TaskEvent.TASK_FINISHED.equals(e.type()) && runId.equals(e.runId())) {
                         return new Outcome(e.data(), true);
                     }
+                }
+                // A deleted task takes its log along: nothing more will come, so do not wait out the sync wait.
+                if (batch.isEmpty() && store.run(runId).isEmpty()) {
+                    throw new ApiException.NotFound("The task was deleted while the invoke waited for it");
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
@@ -221,8 +228,8 @@ public final class InvokeService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // Out of patience: the task as it stands; the run goes on.
-        Task now = store.view(org, taskId).orElseThrow(() -> new ApiException.NotFound("Task not found"));
+        // Out of patience: this turn as it stands (not a newer turn queued since); the run goes on.
+        Task now = store.run(runId).map(InvokeService::snapshot).orElseThrow(() -> new ApiException.NotFound("Task not found"));
         return new Outcome(Json.MAPPER.valueToTree(now), false);
     }
 
@@ -246,6 +253,11 @@ public final class InvokeService {
                 resolved.version(), r.payloadExtension(), Boolean.TRUE.equals(r.eventsStreaming()), r.mcpServers(),
                 r.webhookUrl(), r.userOidcToken() != null, r.userTokens() != null && !r.userTokens().isNull(),
                 new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent);
+    }
+
+    /** The task as one of its turns shows it. */
+    private static Task snapshot(TaskStore.RunRow run) {
+        return Task.of(run.taskId(), run.spec().agentId(), run.organizationId(), run.turn(), run.spec(), run.state());
     }
 
     private static void checkKey(String key) {

@@ -39,10 +39,11 @@ final class PromptBuilder {
         List<String> sections = new ArrayList<>();
         boolean replace = "replace".equals(turn.instructionsMode()) && present(turn.instructionsOverride());
         if (!replace) {
+            // In the order of the agent's instructions object (role, goal, general), as documented above.
             AgentConfig.Instructions ins = agent.instructions();
-            if (present(ins.general())) sections.add(ins.general().strip());
             if (!ins.role().isEmpty()) sections.add("Your role:\n" + bullets(ins.role()));
             if (!ins.goal().isEmpty()) sections.add("Your goals:\n" + bullets(ins.goal()));
+            if (present(ins.general())) sections.add(ins.general().strip());
         }
         if (present(turn.instructionsOverride())) {
             sections.add(replace ? turn.instructionsOverride().strip()

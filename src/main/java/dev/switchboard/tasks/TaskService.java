@@ -2,6 +2,7 @@ package dev.switchboard.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.agents.AgentService;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Page;
@@ -28,12 +29,14 @@ public final class TaskService {
     private final RunTransitions transitions;
     private final EventLog events;
     private final Worker worker;
+    private final AgentService agents;
 
-    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker) {
+    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker, AgentService agents) {
         this.store = store;
         this.transitions = transitions;
         this.events = events;
         this.worker = worker;
+        this.agents = agents;
     }
 
     public Task get(String org, String taskId) {
@@ -42,8 +45,16 @@ public final class TaskService {
 
     public Page<Task> list(String org, ListQuery q, Page.Request page) {
         var filters = new TaskStore.Filters(q.agentId(), q.status().map(TaskService::status), q.userId(),
-                q.fromDate().map(d -> date("from_date", d)), q.toDate().map(d -> date("to_date", d)));
+                q.fromDate().map(d -> date("from_date", d, false)), q.toDate().map(d -> date("to_date", d, true)));
         return Page.of(store.list(org, filters, page.perPage(), page.offset()), store.count(org, filters), page);
+    }
+
+    /** An agent's tasks. Unlike an agent_id filter that matches nothing, an agent that does not exist here is 404. */
+    public Page<Task> listOfAgent(String org, String agentId, ListQuery q, Page.Request page) {
+        if (!agents.exists(org, agentId)) {
+            throw new ApiException.NotFound("Agent not found");
+        }
+        return list(org, q, page);
     }
 
     /**
@@ -76,6 +87,7 @@ public final class TaskService {
         stop(org, taskId);
         store.db().inTransaction(tx -> {
             store.deleteTask(tx, org, taskId);
+            events.wakeAfterCommit(tx, org, taskId);
             return null;
         });
     }
@@ -169,11 +181,16 @@ public final class TaskService {
         }
     }
 
-    /** A date filter: an ISO-8601 instant or a plain date, normalised to our stored format. */
-    private static String date(String name, String value) {
+    /**
+     * A date filter: an ISO-8601 instant or a plain date, normalised to our stored format. A plain date covers its
+     * whole day (UTC) on either side: {@code to_date=2026-04-10} includes the tasks of April 10th.
+     */
+    private static String date(String name, String value, boolean endOfDay) {
         try {
             if (value.length() == 10) {
-                return Times.format(java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
+                java.time.LocalDate day = java.time.LocalDate.parse(value);
+                java.time.Instant start = (endOfDay ? day.plusDays(1) : day).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                return Times.format(endOfDay ? start.minus(1, java.time.temporal.ChronoUnit.MICROS) : start);
             }
             return Times.format(java.time.OffsetDateTime.parse(value).toInstant());
         } catch (java.time.format.DateTimeParseException e) {
