@@ -32,15 +32,24 @@ public final class EventFollower {
         this.ping = ping;
     }
 
-    /** Follows until {@code isLast} says an event sent was the last, or the client goes away (IOException). */
+    /**
+     * Follows until {@code isLast} says an event sent was the last, the task is deleted, or the client goes away
+     * (IOException).
+     */
     public void follow(String org, String taskId, long afterSeq, Predicate<TaskEvent> isLast, Sink sink)
             throws IOException, InterruptedException {
+        follow(org, taskId, afterSeq, e -> true, isLast, sink);
+    }
+
+    /** As above, sending only the events {@code include} accepts (the end condition sees every event). */
+    public void follow(String org, String taskId, long afterSeq, Predicate<TaskEvent> include, Predicate<TaskEvent> isLast,
+                       Sink sink) throws IOException, InterruptedException {
         long seq = afterSeq;
         long idleSince = System.nanoTime();
         while (true) {
             List<TaskEvent> batch = log.after(org, taskId, seq, PAGE);
             for (TaskEvent e : batch) {
-                sink.send(e.seq(), envelope(e));
+                if (include.test(e)) sink.send(e.seq(), envelope(e));
                 seq = e.seq();
                 if (isLast.test(e)) return;
             }
@@ -54,7 +63,9 @@ public final class EventFollower {
                 idleSince = System.nanoTime();
                 continue;
             }
-            log.awaitAfter(org, taskId, seq, ping.minus(idle));
+            if (!log.awaitAfter(org, taskId, seq, ping.minus(idle))) {
+                return; // the task was deleted: nothing more will come
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import dev.switchboard.storage.Db;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -16,8 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * invoke, an SSE stream) read what is stored, so a reconnect or another node sees the same log.
  */
 public final class EventLog {
-    // Waiting falls back to polling at this period, so a missed wake-up costs at most this much latency.
-    private static final Duration POLL = Duration.ofSeconds(1);
+    // Every append on this node wakes its waiters at once; polling at this period is only a safety net (and, with
+    // several nodes, what notices another node's events until cross-node wake-ups arrive). Kept long enough that ten
+    // thousand idle streams cost a few thousand small reads a second at most.
+    private static final Duration POLL = Duration.ofSeconds(3);
 
     private final Db db;
     private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
@@ -66,19 +69,26 @@ public final class EventLog {
 
     /**
      * Blocks until an event after {@code afterSeq} may exist or the timeout passes; returns at once when one does.
-     * A spurious return is allowed: callers read and loop.
+     * A spurious return is allowed: callers read and loop. Returns false when the task no longer exists (deleted), so
+     * a follower stops waiting for events that will never come.
      */
-    public void awaitAfter(String organizationId, String taskId, long afterSeq, Duration timeout) throws InterruptedException {
+    public boolean awaitAfter(String organizationId, String taskId, long afterSeq, Duration timeout) throws InterruptedException {
         String key = key(organizationId, taskId);
         Signal signal = signals.computeIfAbsent(key, k -> new Signal());
         signal.waiters.incrementAndGet();
         try {
             // The version is taken before the stored log is checked, so a wake-up in between is not lost.
             long observed = signal.version();
-            if (lastSeq(organizationId, taskId) > afterSeq) {
-                return;
+            Optional<Long> last = db.queryOne("SELECT last_event_seq FROM tasks WHERE organization_id = ? AND id = ?",
+                    rs -> rs.getLong(1), organizationId, taskId);
+            if (last.isEmpty()) {
+                return false;
+            }
+            if (last.get() > afterSeq) {
+                return true;
             }
             signal.awaitChange(observed, Math.min(timeout.toNanos(), POLL.toNanos()));
+            return true;
         } finally {
             if (signal.waiters.decrementAndGet() == 0) {
                 signals.remove(key, signal);

@@ -35,10 +35,14 @@ public final class TaskStreams {
         follower.follow(org, taskId, afterSeq, e -> TaskEvent.TASK_FINISHED.equals(e.type()) && settled(org, taskId, e.seq()), sink);
     }
 
-    /** One turn's events, from its task_created to its task_finished. */
+    /**
+     * One turn's events, from its task_created to its task_finished, and only its own: a turn queued on the same
+     * thread meanwhile has its own stream.
+     */
     public void followRun(String org, String taskId, String runId, long fromSeq, EventFollower.Sink sink)
             throws IOException, InterruptedException {
-        follower.follow(org, taskId, fromSeq - 1, e -> TaskEvent.TASK_FINISHED.equals(e.type()) && runId.equals(e.runId()), sink);
+        follower.follow(org, taskId, fromSeq - 1, e -> runId.equals(e.runId()),
+                e -> TaskEvent.TASK_FINISHED.equals(e.type()) && runId.equals(e.runId()), sink);
     }
 
     private boolean settled(String org, String taskId, long seq) {

@@ -268,6 +268,54 @@ class StreamingApiTest {
     }
 
     @Test
+    void aTurnsStreamCarriesOnlyThatTurnEvenWhenAnotherIsQueuedMeanwhile() {
+        String agent = server.createAgent("two-turns");
+        llm.enqueue(FakeLlm.streamed("first turn answer", Duration.ofMillis(100)), FakeLlm.text("second"));
+        String taskId = "two-turns-" + System.nanoTime();
+        List<Event> first = new ArrayList<>();
+        try (SseClient sse = stream(agent, Http.json("id", taskId, "input", Map.of("text", "one")))) {
+            first.add(sse.next(LONG));
+            assertThat(http.post("/v1/agents/" + agent + "/invoke/async",
+                    Http.json("id", taskId, "input", Map.of("text", "two"), "multitask_strategy", "enqueue")).status()).isEqualTo(200);
+            first.addAll(sse.all(LONG));
+        }
+        assertThat(first).extracting(Event::type).containsOnlyOnce("task_created").containsOnlyOnce("task_finished");
+        assertThat(chunks(first)).isEqualTo("first turn answer");
+        assertThat(first.getLast().data().path("result").asText()).isEqualTo("first turn answer");
+    }
+
+    @Test
+    void aReplayedStreamInvokeStreamsItsOwnTurnOnly() {
+        String agent = server.createAgent("replayed-stream");
+        String taskId = "replayed-" + System.nanoTime();
+        llm.enqueue(FakeLlm.text("turn one"), FakeLlm.text("turn two"));
+        stream(agent, Http.json("id", taskId, "input", Map.of("text", "one"))).all(LONG);
+        String body = Http.json("id", taskId, "input", Map.of("text", "two"));
+        List<Event> original = streamWithKey(agent, body, "stream-key-" + taskId).all(LONG);
+
+        List<Event> replay = streamWithKey(agent, body, "stream-key-" + taskId).all(LONG);
+
+        assertThat(llm.chatCalls()).isEqualTo(2);
+        assertThat(replay).extracting(Event::id).isEqualTo(original.stream().map(Event::id).toList());
+        assertThat(chunks(replay)).isEqualTo("turn two");
+        assertThat(replay.getFirst().type()).isEqualTo("task_created");
+    }
+
+    @Test
+    void aFollowerOfADeletedTaskIsEnded() {
+        String agent = server.createAgent("deleted");
+        llm.enqueue(FakeLlm.slow("never seen", Duration.ofSeconds(30)));
+        String taskId = "deleted-" + System.nanoTime();
+        http.post("/v1/agents/" + agent + "/invoke/async", Http.json("id", taskId, "input", Map.of("text", "slow")));
+        try (SseClient sse = follow(taskId, Map.of())) {
+            sse.next(LONG);
+            assertThat(http.delete("/v1/tasks/" + taskId).status()).isEqualTo(204);
+            List<Event> rest = sse.all(Duration.ofSeconds(10));
+            assertThat(rest).extracting(Event::type).doesNotContain("chunk");
+        }
+    }
+
+    @Test
     void anIdleStreamGetsKeepAliveComments() {
         String agent = server.createAgent("quiet");
         llm.enqueue(FakeLlm.slow("late", Duration.ofMillis(2500)));
@@ -304,6 +352,11 @@ class StreamingApiTest {
 
     private static SseClient stream(String agent, String body) {
         return SseClient.post(http.base(), "/v1/agents/" + agent + "/invoke/stream", TestServer.ADMIN_KEY, body);
+    }
+
+    private static SseClient streamWithKey(String agent, String body, String key) {
+        return SseClient.post(http.base(), "/v1/agents/" + agent + "/invoke/stream", TestServer.ADMIN_KEY, body,
+                Map.of("Idempotency-Key", key));
     }
 
     private static SseClient follow(String taskId, Map<String, String> headers) {

@@ -51,8 +51,14 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient post(String base, String path, String key, String json) {
-        return open(HttpRequest.newBuilder(URI.create(base + path)).header("x-api-key", key)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return post(base, path, key, json, Map.of());
+    }
+
+    public static SseClient post(String base, String path, String key, String json, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("x-api-key", key)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(b::header);
+        return open(b.build());
     }
 
     private static SseClient open(HttpRequest request) {
