@@ -115,6 +115,9 @@ public final class StreamingBench {
             double openSeconds = (System.nanoTime() - start) / 1e9;
             Thread.sleep(2000); // let the streams sit idle a moment, as open streams do
             long heap = heapAfterGc(server.pid());
+            if (Boolean.getBoolean("histogram")) {
+                jcmd(server.pid(), "GC.class_histogram").lines().limit(25).forEach(System.out::println);
+            }
             long rss = rssKb(server.pid());
             long stopStart = System.nanoTime();
             try (ExecutorService stoppers = Executors.newVirtualThreadPerTaskExecutor()) {
