@@ -37,7 +37,7 @@ final class AgentStore {
         return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND id = ?", AgentStore::row, organizationId, id);
     }
 
-    List<Row> list(String organizationId, int limit, int offset) {
+    List<Row> list(String organizationId, int limit, long offset) {
         return db.query("SELECT * FROM agents WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
                 AgentStore::row, organizationId, limit, offset);
     }

@@ -16,7 +16,8 @@ public record Page<T>(List<T> items, long total, int page, int perPage, long tot
                 throw ApiException.invalidQuery("per_page", "per_page must be between 1 and " + MAX_PER_PAGE);
         }
 
-        public int offset() { return (page - 1) * perPage; }
+        /** A long: past page 2^31 / per_page the product would wrap around in int arithmetic. */
+        public long offset() { return (long) (page - 1) * perPage; }
     }
 
     public static <T> Page<T> of(List<T> items, long total, Request request) {

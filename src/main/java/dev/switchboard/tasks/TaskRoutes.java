@@ -14,8 +14,8 @@ public final class TaskRoutes {
         api.post("/v1/agents/{id}/invoke/async", Access.KEY, "Invoke an agent; answers at once with the pending task",
                 call -> invoke(call, invokes, false));
         api.get("/v1/agents/{id}/tasks", Access.KEY, "List an agent's tasks",
-                call -> call.ok(tasks.list(call.organizationId(), query(call, java.util.Optional.of(call.path("id"))),
-                        call.pageRequest())));
+                call -> call.ok(tasks.listForAgent(call.organizationId(), call.path("id"),
+                        query(call, java.util.Optional.of(call.path("id"))), call.pageRequest())));
         api.get("/v1/tasks", Access.KEY, "List tasks",
                 call -> call.ok(tasks.list(call.organizationId(), query(call, call.query("agent_id")), call.pageRequest())));
         api.get("/v1/tasks/{id}", Access.KEY, "Get a task (its latest turn)",

@@ -2,6 +2,7 @@ package dev.switchboard.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.agents.AgentService;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Page;
@@ -28,16 +29,26 @@ public final class TaskService {
     private final RunTransitions transitions;
     private final EventLog events;
     private final Worker worker;
+    private final AgentService agents;
 
-    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker) {
+    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker, AgentService agents) {
         this.store = store;
         this.transitions = transitions;
         this.events = events;
         this.worker = worker;
+        this.agents = agents;
     }
 
     public Task get(String org, String taskId) {
         return store.view(org, taskId).orElseThrow(TaskService::notFound);
+    }
+
+    /** One agent's tasks; an agent that does not exist (or is another organization's) is 404, not an empty list. */
+    public Page<Task> listForAgent(String org, String agentId, ListQuery q, Page.Request page) {
+        if (!agents.exists(org, agentId)) {
+            throw new ApiException.NotFound("Agent not found");
+        }
+        return list(org, q, page);
     }
 
     public Page<Task> list(String org, ListQuery q, Page.Request page) {

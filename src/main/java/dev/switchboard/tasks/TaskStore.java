@@ -115,7 +115,7 @@ final class TaskStore {
                 WHERE t.organization_id = ? AND t.id = ?""", TaskStore::taskView, org, taskId);
     }
 
-    List<Task> list(String org, Filters f, int limit, int offset) {
+    List<Task> list(String org, Filters f, int limit, long offset) {
         List<Object> args = new ArrayList<>();
         String where = where(org, f, args);
         args.add(limit);

@@ -27,7 +27,7 @@ public final class Tasks {
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
-        this.tasks = new TaskService(store, transitions, events, worker);
+        this.tasks = new TaskService(store, transitions, events, worker, agents);
         this.streams = new TaskStreams(store, events);
     }
 
