@@ -92,7 +92,10 @@ public final class App implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
-                .maxPayloadSize(config.maxBodyBytes() + 1)
+                // Requests Helidon refuses before routing get the contract's JSON error body too.
+                .directHandlers(Api.directHandlers())
+                // No maxPayloadSize: Helidon would answer 413 itself with an empty body (or fail a chunked read
+                // mid-handler). Call enforces SWITCHBOARD_MAX_BODY_BYTES and answers in the contract's JSON shape.
                 .shutdownHook(false)
                 // Events and chunks are small writes that must leave at once: with Nagle's algorithm each would wait
                 // for the client's delayed ACK (about 40 ms on Linux).

@@ -82,7 +82,11 @@ public record AgentConfig(
         attachedTools = copy(attachedTools);
         mcpServers = copy(mcpServers);
         knowledgeBases = knowledgeBases == null ? List.of() : List.copyOf(knowledgeBases);
-        agnoSettings = agnoSettings == null ? dev.switchboard.common.Json.object() : agnoSettings;
+        agnoSettings = agnoSettings == null ? dev.switchboard.common.Json.object() : agnoSettings.deepCopy();
+        // The default is shown, so the stored agent says how much history its runs get.
+        if (!agnoSettings.hasNonNull("num_history_runs")) {
+            agnoSettings.put("num_history_runs", DEFAULT_HISTORY_RUNS);
+        }
         checkCount(agnoSettings, "num_history_runs", 1000);
         checkCount(agnoSettings, "tool_call_limit", 100_000);
     }

@@ -3,9 +3,13 @@ package dev.switchboard.http;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Principal;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -52,7 +56,9 @@ public final class Api {
     public void finish() {
         routing.any((req, res) -> {
             String path = req.path().path();
-            if (table.pathExists(path)) {
+            List<String> allowed = table.allowedMethods(path);
+            if (!allowed.isEmpty()) {
+                res.header(HeaderNames.ALLOW, String.join(", ", allowed));
                 sendError(res, 405, Map.of("detail", "Method Not Allowed"));
             } else {
                 sendError(res, 404, Map.of("detail", "Not Found"));
@@ -61,11 +67,14 @@ public final class Api {
     }
 
     private void serve(ServerRequest req, ServerResponse res, Access access, Handler handler) {
+        Call call = null;
         try {
             Principal principal = access == Access.PUBLIC ? null : authenticate(req, access);
-            handler.handle(new Call(req, res, principal, maxBodyBytes));
+            call = new Call(req, res, principal, maxBodyBytes);
+            handler.handle(call);
         } catch (ApiException e) {
             if (!res.isSent()) {
+                if (call != null && call.bodyUnread()) res.header(HeaderNames.CONNECTION, "close");
                 sendError(res, statusOf(e), errorBody(e));
             }
         } catch (Exception e) {
@@ -74,6 +83,32 @@ public final class Api {
                 sendError(res, 500, Map.of("detail", "Internal server error"));
             }
         }
+        if (call != null && call.bodyUnread()) {
+            // The rest of a refused body is still on the wire: on a kept-alive connection it would be read as the
+            // next request, and draining it could mean gigabytes. Helidon closes only when told with this exception.
+            throw new CloseConnectionException("Request body refused before it was read to its end");
+        }
+    }
+
+    /** Helidon's own answers to requests it refuses before routing, in the contract's error shape. */
+    public static DirectHandlers directHandlers() {
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, Api::directAnswer);
+        }
+        return builder.build();
+    }
+
+    private static DirectHandler.TransportResponse directAnswer(DirectHandler.TransportRequest request,
+            DirectHandler.EventType type, Status status, ServerResponseHeaders headers, String message) {
+        // Helidon's message may name internals; the status's reason phrase is what the client can act on.
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .keepAlive(type.keepAlive())
+                .entity(Json.writeBytes(Map.of("detail", status.reasonPhrase())))
+                .build();
     }
 
     private Principal authenticate(ServerRequest req, Access access) {

@@ -1,6 +1,7 @@
 package dev.switchboard.http;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.common.ApiException;
@@ -70,8 +71,8 @@ public final class Call {
 
     /** The body as a record; 413 past the size limit, 422 for malformed JSON, a wrong type or a failed check. */
     public <T> T body(Class<T> type) {
-        JsonNode tree = bodyTree();
-        return Json.bind(tree, type);
+        // Every body is a record: only an object binds. Jackson would bind a JSON null as a null record.
+        return Json.bind(bodyObject(), type);
     }
 
     /** The body as a JSON object (for partial updates, where which fields are present matters). */
@@ -93,7 +94,11 @@ public final class Call {
         return Json.bind(optionalBodyObject(), type);
     }
 
+    // How much of a body over the limit is read and dropped so the client can read the 413 (Tomcat's default).
+    private static final long SWALLOW_BYTES = 2 * 1024 * 1024;
+
     private byte[] cachedBody;
+    private boolean bodyUnread;
 
     private boolean hasBody() {
         return rawBody().length > 0;
@@ -105,20 +110,52 @@ public final class Call {
             return cachedBody;
         }
         long declared = request.headers().contentLength().orElse(-1);
-        if (declared > maxBodyBytes) {
+        if (declared > maxBodyBytes + SWALLOW_BYTES) {
+            bodyUnread = true;
             throw tooLarge();
         }
+        byte[] bytes;
         try (InputStream in = request.content().inputStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (bytes.length > maxBodyBytes) {
-                throw tooLarge();
+                swallowRest(in);
             }
-            cachedBody = bytes;
-            return bytes;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // Broken framing (a bad chunk size, a truncated body) is the client's doing, not a server error.
+            bodyUnread = true;
             throw ApiException.invalidBody("The request body could not be read", "body_unreadable");
         }
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        cachedBody = bytes;
+        return bytes;
     }
+
+    /**
+     * Drops the rest of a refused body, up to {@link #SWALLOW_BYTES}. A client still sending when the server closes
+     * gets a reset connection instead of the 413; past the cap, closing is still the lesser evil.
+     */
+    private void swallowRest(InputStream in) {
+        byte[] buffer = new byte[8192];
+        long dropped = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                dropped += n;
+                if (dropped > SWALLOW_BYTES) {
+                    bodyUnread = true;
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Broken framing past the limit: the answer is still 413, on a connection that is then closed.
+            bodyUnread = true;
+        }
+    }
+
+    /** True when the body was refused before its end was read: the connection cannot carry another request. */
+    boolean bodyUnread() { return bodyUnread; }
 
     private ApiException.TooLarge tooLarge() {
         return new ApiException.TooLarge("Request body is larger than the limit of " + maxBodyBytes + " bytes");
@@ -130,7 +167,8 @@ public final class Call {
             throw ApiException.invalidBody("Field required", "missing");
         }
         try {
-            JsonNode tree = Json.MAPPER.readTree(bytes);
+            // One JSON value and nothing after it: `{"a":1} junk` is malformed, not {"a":1}.
+            JsonNode tree = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes);
             // A JSON null is no body at all: binding it would hand the handler a null record.
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw ApiException.invalidBody("Field required", "missing");

@@ -21,8 +21,9 @@ public final class RouteTable {
 
     public List<Route> routes() { return List.copyOf(routes); }
 
-    /** True when some route has this path under another method. */
-    boolean pathExists(String path) {
-        return routes.stream().anyMatch(r -> r.pattern().matcher(path).matches());
+    /** The methods served on this path, sorted (empty when no route has it): the Allow header of a 405. */
+    List<String> allowedMethods(String path) {
+        return routes.stream().filter(r -> r.pattern().matcher(path).matches()).map(Route::method)
+                .distinct().sorted().toList();
     }
 }

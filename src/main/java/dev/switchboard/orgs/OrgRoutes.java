@@ -23,8 +23,9 @@ public final class OrgRoutes {
     public static void register(Api api, OrgService orgs) {
         api.post("/v1/organizations", Access.ADMIN, "Create an organization with its first API key",
                 call -> call.json(201, orgs.createOrganization(call.body(CreateOrganization.class).name())));
+        // The name is optional, so is the body: a bare POST makes a key.
         api.post("/v1/api_keys", Access.KEY, "Create an API key in the caller's organization (shown once)",
-                call -> call.json(201, orgs.createKey(call.principal(), call.body(CreateKey.class).name())));
+                call -> call.json(201, orgs.createKey(call.principal(), call.optionalBody(CreateKey.class).name())));
         api.get("/v1/api_keys", Access.KEY, "List the caller's organization's API keys",
                 call -> call.ok(orgs.listKeys(call.principal())));
         api.delete("/v1/api_keys/{id}", Access.KEY, "Delete an API key",

@@ -282,6 +282,9 @@ class StreamingApiTest {
         assertThat(first).extracting(Event::type).containsOnlyOnce("task_created").containsOnlyOnce("task_finished");
         assertThat(chunks(first)).isEqualTo("first turn answer");
         assertThat(first.getLast().data().path("result").asText()).isEqualTo("first turn answer");
+        // The queued turn runs after it (and must not take a later test's scripted reply).
+        await().atMost(LONG).untilAsserted(() ->
+                assertThat(http.get("/v1/tasks/" + taskId).json().path("result").asText()).isEqualTo("second"));
     }
 
     @Test
