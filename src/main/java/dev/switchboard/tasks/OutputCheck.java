@@ -24,7 +24,9 @@ final class OutputCheck {
     static Result check(String answer, JsonNode schema) {
         JsonNode value;
         try {
-            value = Json.MAPPER.readTree(stripFence(answer));
+            // One JSON value and nothing after it: `{"a":1} and some prose` is not a JSON answer.
+            value = Json.MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(stripFence(answer));
         } catch (Exception e) {
             return new Result(Optional.empty(), List.of("The answer is not valid JSON: " + firstLine(e.getMessage())));
         }

@@ -59,8 +59,15 @@ class CrashRecoveryTest {
 
             try (ChildServer second = ChildServer.start(data, log, env)) {
                 Http again = second.http();
-                await().atMost(Duration.ofSeconds(30)).until(() ->
-                        tasks.stream().allMatch(id -> status(again, id).equals("completed")));
+                try {
+                    await().atMost(Duration.ofSeconds(30)).until(() ->
+                            tasks.stream().allMatch(id -> status(again, id).equals("completed")));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // Say what the tasks are doing and what the servers logged, or a failure here cannot be read.
+                    tasks.forEach(id -> System.err.println(id + ": " + again.get("/v1/tasks/" + id).text()));
+                    System.err.println(java.nio.file.Files.readString(log));
+                    throw e;
+                }
                 for (String id : tasks) {
                     JsonNode task = again.get("/v1/tasks/" + id).json();
                     int expectedAttempts = completedBeforeKill.contains(id) ? 1 : 2;

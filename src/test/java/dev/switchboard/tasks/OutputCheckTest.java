@@ -39,6 +39,13 @@ class OutputCheckTest {
     }
 
     @Test
+    void jsonFollowedByProseIsNotAJsonAnswer() {
+        OutputCheck.Result r = OutputCheck.check("{\"a\":1} and that is my answer", null);
+        assertThat(r.valid()).isFalse();
+        assertThat(r.errors().getFirst()).startsWith("The answer is not valid JSON");
+    }
+
+    @Test
     void theSchemasOwnDraftIsHonoured() {
         JsonNode draft7 = Json.tree("{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"type\":\"array\",\"items\":{\"type\":\"number\"}}");
         assertThat(OutputCheck.check("[1, 2.5]", draft7).valid()).isTrue();
