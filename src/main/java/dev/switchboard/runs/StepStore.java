@@ -31,7 +31,15 @@ public final class StepStore {
 
     /** Records a completed step. A step index already journaled is kept as it was (a replay never rewrites history). */
     public void record(String runId, int index, String kind, Object data) {
-        db.update("INSERT INTO run_steps(run_id, idx, kind, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        db.inTransaction(tx -> {
+            record(tx, runId, index, kind, data);
+            return null;
+        });
+    }
+
+    /** As above, in the caller's transaction. */
+    public void record(Db.Tx tx, String runId, int index, String kind, Object data) {
+        tx.update("INSERT INTO run_steps(run_id, idx, kind, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 runId, index, kind, Json.write(data), Times.now(clock));
     }
 

@@ -35,10 +35,19 @@ final class AgentLoop {
     static final int MAX_REPAIRS = 2;
 
     /** How a turn ended, when it ended on its own terms (a provider failure or a stop is thrown instead). */
+    /**
+     * The model call that ended a run with its answer, and the answer's last unsent piece: both are stored in the
+     * run's final transaction, with its end, rather than in two transactions of their own just before it.
+     */
+    record FinalStep(int index, ModelReply reply, String lastChunk) {}
+
     sealed interface Outcome {
         RunUsage usage();
 
-        record Answered(String text, RunUsage usage) implements Outcome {}
+        /** {@code last}: the model call that gave the answer, when it is still to be stored with the run's end. */
+        record Answered(String text, RunUsage usage, Optional<FinalStep> last) implements Outcome {
+            Answered(String text, RunUsage usage) { this(text, usage, Optional.empty()); }
+        }
 
         record Failed(StopReason reason, String message, RunUsage usage) implements Outcome {}
     }
@@ -138,19 +147,30 @@ final class AgentLoop {
             ChunkWriter writer = new ChunkWriter(events, !"json".equals(turn.outputFormat()));
             ModelReply reply;
             try {
-                reply = token.call(() -> {
-                    try {
-                        return providers.chat(request, writer);
-                    } finally {
-                        writer.flush();
-                    }
-                }, remaining(deadline).orElse(null));
+                reply = token.call(() -> providers.chat(request, writer), remaining(deadline).orElse(null));
             } catch (CancelToken.TimedOut t) {
+                writer.flush();
                 return timedOut(turn, s);
+            } catch (Exception e) {
+                writer.flush();
+                throw e;
             }
-            steps.record(run.id(), s.nextStep++, MODEL_CALL, reply);
+            int index = s.nextStep++;
             apply(s, turn, reply, providers);
+            if (endsTheRun(turn, reply) && budgets(turn, s).isEmpty()) {
+                return new Outcome.Answered(s.said.toString(), s.usage, Optional.of(new FinalStep(index, reply, writer.takeUnsent())));
+            }
+            writer.flush();
+            steps.record(run.id(), index, MODEL_CALL, reply);
         }
+    }
+
+    /**
+     * A text answer without tool calls is the run's last step. (A JSON answer is checked first and a voice answer
+     * is spoken first, so those take the ordinary path.)
+     */
+    private static boolean endsTheRun(Turn turn, ModelReply reply) {
+        return reply.toolCalls().isEmpty() && !"json".equals(turn.outputFormat()) && !"voice".equals(turn.outputFormat());
     }
 
     private static Outcome timedOut(Turn turn, State s) {

@@ -68,7 +68,7 @@ final class AgentRunHandler implements WorkHandler {
                         new RunState.ErrorInfo(f.reason().wire(), f.message()), f.usage().tokens(), false,
                         transitions.now()).withUsage(f.usage());
             };
-            transitions.finished(agentId, run, end);
+            transitions.finished(agentId, run, end, outcome instanceof AgentLoop.Outcome.Answered a ? a.last() : Optional.empty());
         } catch (CancelToken.Cancelled c) {
             if (c.reason() == CancelToken.Reason.RELEASE) {
                 queue.release(run.id());

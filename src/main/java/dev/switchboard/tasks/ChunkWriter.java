@@ -46,6 +46,17 @@ final class ChunkWriter implements ModelStream {
         }
     }
 
+    /** The text received but not yet written as a chunk, handed over instead of written (and forgotten here). */
+    String takeUnsent() {
+        if (!thinking.isEmpty()) {
+            events.think(thinking.toString());
+            thinking.setLength(0);
+        }
+        String unsent = text.toString();
+        text.setLength(0);
+        return unsent;
+    }
+
     void flush() {
         if (!thinking.isEmpty()) {
             events.think(thinking.toString());

@@ -4,9 +4,11 @@ import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
 import dev.switchboard.runs.RunQueue;
+import dev.switchboard.runs.StepStore;
 import dev.switchboard.storage.Db;
 
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Every status change of a run, each stored with its event in one transaction: a status is never announced before
@@ -16,12 +18,14 @@ final class RunTransitions {
     private final TaskStore store;
     private final EventLog events;
     private final RunQueue queue;
+    private final StepStore steps;
     private final Clock clock;
 
-    RunTransitions(TaskStore store, EventLog events, RunQueue queue, Clock clock) {
+    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, Clock clock) {
         this.store = store;
         this.events = events;
         this.queue = queue;
+        this.steps = steps;
         this.clock = clock;
     }
 
@@ -47,7 +51,21 @@ final class RunTransitions {
 
     /** The run ends: its final state, its queue entry removed and task_finished, together. */
     void finished(String agentId, TaskStore.RunRow run, RunState end) {
+        finished(agentId, run, end, Optional.empty());
+    }
+
+    /**
+     * As above, with the model call that gave the answer and the answer's last piece: the journal step, the last
+     * chunk, the final state and task_finished commit together (one transaction instead of three at a run's end).
+     */
+    void finished(String agentId, TaskStore.RunRow run, RunState end, Optional<AgentLoop.FinalStep> last) {
         store.db().inTransaction(tx -> {
+            last.ifPresent(step -> {
+                steps.record(tx, run.id(), step.index(), AgentLoop.MODEL_CALL, step.reply());
+                if (!step.lastChunk().isEmpty()) {
+                    events.append(tx, run.organizationId(), run.taskId(), run.id(), "chunk", now(), step.lastChunk());
+                }
+            });
             finished(tx, agentId, run, end);
             return null;
         });

@@ -24,7 +24,7 @@ public final class Tasks {
                  ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait,
                  Duration ssePing) {
         TaskStore store = new TaskStore(db);
-        RunTransitions transitions = new RunTransitions(store, events, queue, clock);
+        RunTransitions transitions = new RunTransitions(store, events, queue, steps, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
