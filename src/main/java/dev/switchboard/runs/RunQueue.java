@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one durable queue. A row lives while its work is unfinished. A claim takes a lease that the executing node
@@ -31,6 +32,24 @@ public final class RunQueue {
     public void enqueue(Db.Tx tx, String runId, String kind, String threadKey) {
         tx.update("INSERT INTO run_queue(run_id, kind, thread_key, available_at, attempts) VALUES (?, ?, ?, ?, 0)",
                 runId, kind, threadKey, Times.now(clock));
+    }
+
+    /**
+     * Queues work already leased to this node, in the caller's transaction, when no older work of its thread is
+     * queued: the node that accepted it starts it at once instead of waiting for a claim. When older work of the
+     * thread is queued, the work is queued as usual to wait its turn, and nothing is returned.
+     */
+    public Optional<QueueItem> enqueueLeased(Db.Tx tx, String runId, String kind, String threadKey) {
+        if (tx.queryOne("SELECT 1 FROM run_queue WHERE thread_key = ? LIMIT 1", rs -> 1, threadKey).isPresent()) {
+            enqueue(tx, runId, kind, threadKey);
+            return Optional.empty();
+        }
+        long seq = tx.queryOne("""
+                INSERT INTO run_queue(run_id, kind, thread_key, available_at, attempts, lease_owner, lease_expires_at)
+                VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING seq""",
+                rs -> rs.getLong(1), runId, kind, threadKey, Times.now(clock), nodeId,
+                Times.format(clock.instant().plus(lease))).orElseThrow();
+        return Optional.of(new QueueItem(seq, runId, kind, threadKey, 1));
     }
 
     /** Removes finished work in the transaction that stores its final state. */

@@ -59,6 +59,23 @@ public final class Worker {
         }
     }
 
+    /**
+     * Reserves a run slot for work this node leases to itself as it accepts it (RunQueue.enqueueLeased); false when
+     * the node is full or stopping. The slot is then either used by {@link #startLeased} or given back.
+     */
+    public boolean reserveSlot() {
+        return accepting && slots.tryAcquire();
+    }
+
+    public void releaseSlot() {
+        slots.release();
+    }
+
+    /** Starts work leased to this node in the transaction that queued it, on the slot reserved for it. */
+    public void startLeased(QueueItem item) {
+        Thread.ofVirtual().name("run-" + item.runId()).start(() -> execute(item));
+    }
+
     /** Cancels the run if it executes on this node; its handler then stores the stop. */
     public void cancel(String runId) {
         CancelToken token = running.get(runId);

@@ -11,6 +11,7 @@ import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
 import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.Worker;
 
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,8 @@ public final class InvokeService {
         }
     }
 
-    private record Accepted(String taskId, String runId, long createdSeq, Task snapshot, List<String> toCancel) {}
+    private record Accepted(String taskId, String runId, long createdSeq, Task snapshot, List<String> toCancel,
+                            Optional<QueueItem> leased) {}
 
     private final TaskStore store;
     private final RunTransitions transitions;
@@ -95,7 +97,7 @@ public final class InvokeService {
         ResolvedAgent agent = agents.resolve(org, agentId, version);
         Turn turn = turnOf(agent, request);
         String hash = hash(agentId + "\n" + version.orElse("") + "\n" + Json.write(request));
-        Accepted accepted = store.db().inTransaction(tx -> {
+        Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> {
             if (idempotencyKey.isPresent()) {
                 var previous = store.idempotency(tx, org, idempotencyKey.get())
                         .filter(p -> Times.parse(p.createdAt()).plus(IDEMPOTENCY_WINDOW).isAfter(clock.instant()));
@@ -106,17 +108,39 @@ public final class InvokeService {
                     }
                     // A replay answers about the keyed run as it stands now, even when newer turns followed it.
                     Task current = store.run(tx, previous.get().runId()).map(InvokeService::snapshot).orElse(null);
-                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, current, List.of());
+                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, current, List.of(), Optional.empty());
                 }
             }
             String taskId = request.id() != null ? request.id() : ids.next();
-            Accepted a = accept(tx, org, taskId, turn, request.strategy());
+            Accepted a = accept(tx, org, taskId, turn, request.strategy(), leaseHere);
             if (idempotencyKey.isPresent()) {
                 store.saveIdempotency(tx, org, idempotencyKey.get(),
                         new TaskStore.Idempotency(hash, a.taskId(), a.runId(), transitions.now()));
             }
             return a;
-        });
+        }));
+        return accepted;
+    }
+
+    /**
+     * Runs an accepting transaction with one of this node's run slots reserved: a turn that can start at once is
+     * leased to this node in that transaction and started right after it commits, without waiting for the
+     * dispatcher to claim it (one transaction and one thread hop fewer). A full node queues as usual.
+     */
+    private Accepted withSlot(java.util.function.Function<Boolean, Accepted> acceptInTransaction) {
+        boolean reserved = worker.reserveSlot();
+        Accepted accepted;
+        try {
+            accepted = acceptInTransaction.apply(reserved);
+        } catch (RuntimeException e) {
+            if (reserved) worker.releaseSlot();
+            throw e;
+        }
+        if (accepted.leased().isPresent()) {
+            worker.startLeased(accepted.leased().get());
+        } else if (reserved) {
+            worker.releaseSlot();
+        }
         return accepted;
     }
 
@@ -145,12 +169,13 @@ public final class InvokeService {
                 base.agentVersion(), base.payloadExtension(), base.eventsStreaming(), base.mcpServers(), base.webhookUrl(),
                 base.hasUserOidcToken(), base.hasUserTokens(), base.budgets(),
                 base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent());
-        Accepted accepted = store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject"));
+        Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject", leaseHere)));
         return answer(org, accepted, false);
     }
 
     /** Stores a new turn of a thread, applying the busy-thread strategy. Runs inside the caller's transaction. */
-    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, Turn turn, String strategy) {
+    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, Turn turn, String strategy,
+                            boolean leaseHere) {
         String now = transitions.now();
         Optional<TaskStore.TaskRow> existing = store.findTask(tx, org, taskId);
         List<String> toCancel = new ArrayList<>();
@@ -188,9 +213,9 @@ public final class InvokeService {
         } else {
             store.insertTask(tx, org, taskId, turn.agentId(), run, userId);
         }
-        long seq = transitions.created(tx, turn.agentId(), run);
+        RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, leaseHere);
         Task snapshot = Task.of(taskId, turn.agentId(), org, turnNumber, turn, run.state());
-        return new Accepted(taskId, run.id(), seq, snapshot, toCancel);
+        return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased());
     }
 
     private Outcome answer(String org, Accepted accepted, boolean waitForEnd) {

@@ -3,6 +3,7 @@ package dev.switchboard.tasks;
 import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
+import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
 import dev.switchboard.storage.Db;
@@ -31,11 +32,24 @@ final class RunTransitions {
 
     String now() { return Times.now(clock); }
 
-    /** A new turn: the run, its queue entry and its task_created event. The caller's transaction stores the task. */
-    long created(Db.Tx tx, String agentId, TaskStore.RunRow run) {
+    /** A stored new turn: its task_created sequence number, and its queue item when this node leased it at once. */
+    record Created(long seq, Optional<QueueItem> leased) {}
+
+    /**
+     * A new turn: the run, its queue entry and its task_created event. The caller's transaction stores the task.
+     * With {@code leaseHere} (a run slot of this node is reserved for it) a turn that can start now is leased to
+     * this node in the same transaction, to be started without a claim.
+     */
+    Created created(Db.Tx tx, String agentId, TaskStore.RunRow run, boolean leaseHere) {
         store.insertRun(tx, run);
-        queue.enqueue(tx, run.id(), AgentRunHandler.KIND, run.organizationId() + "/" + run.taskId());
-        return announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
+        String threadKey = run.organizationId() + "/" + run.taskId();
+        Optional<QueueItem> leased = Optional.empty();
+        if (leaseHere) {
+            leased = queue.enqueueLeased(tx, run.id(), AgentRunHandler.KIND, threadKey);
+        } else {
+            queue.enqueue(tx, run.id(), AgentRunHandler.KIND, threadKey);
+        }
+        return new Created(announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED), leased);
     }
 
     /** The run starts executing on this attempt. */
