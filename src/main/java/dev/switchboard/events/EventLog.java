@@ -62,6 +62,16 @@ public final class EventLog {
                 organizationId, taskId, afterSeq, limit);
     }
 
+    /** The task_finished event of one run, if it has been stored (after {@code afterSeq}, where the run began). */
+    public Optional<TaskEvent> finishedOf(String organizationId, String taskId, String runId, long afterSeq) {
+        return db.queryOne("""
+                SELECT seq, run_id, type, time, data FROM task_events
+                WHERE organization_id = ? AND task_id = ? AND seq > ? AND run_id = ? AND type = ?""",
+                rs -> new TaskEvent(rs.getLong("seq"), rs.getString("run_id"), rs.getString("type"), taskId,
+                        organizationId, rs.getString("time"), Json.tree(rs.getString("data"))),
+                organizationId, taskId, afterSeq, runId, TaskEvent.TASK_FINISHED);
+    }
+
     /** The last sequence number of a task's log (0 when empty). */
     public long lastSeq(String organizationId, String taskId) {
         return db.queryLong("SELECT last_event_seq FROM tasks WHERE organization_id = ? AND id = ?", organizationId, taskId);

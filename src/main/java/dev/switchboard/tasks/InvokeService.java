@@ -232,23 +232,21 @@ public final class InvokeService {
     /** Follows the task's event log until this run's task_finished, or until the sync wait runs out. */
     private Outcome awaitEnd(String org, String taskId, String runId, long afterSeq) {
         long deadline = System.nanoTime() + syncWait.toNanos();
-        long seq = afterSeq;
         try {
             while (true) {
-                List<TaskEvent> batch = events.after(org, taskId, seq, 500);
-                for (TaskEvent e : batch) {
-                    seq = e.seq();
-                    if (TaskEvent.TASK_FINISHED.equals(e.type()) && runId.equals(e.runId())) {
-                        return new Outcome(e.data(), true);
-                    }
-                }
-                // A deleted task takes its log along: nothing more will come, so do not wait out the sync wait.
-                if (batch.isEmpty() && store.run(runId).isEmpty()) {
-                    throw new ApiException.NotFound("The task was deleted while the invoke waited for it");
+                // Only this run's task_finished matters here: look it up rather than read (and parse) every event.
+                // The log's position is read first, so an end stored in between wakes the wait below at once.
+                long seq = events.lastSeq(org, taskId);
+                Optional<TaskEvent> finished = events.finishedOf(org, taskId, runId, afterSeq);
+                if (finished.isPresent()) {
+                    return new Outcome(finished.get().data(), true);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
-                events.awaitAfter(org, taskId, seq, Duration.ofNanos(left));
+                // A deleted task takes its log along: nothing more will come, so do not wait out the sync wait.
+                if (!events.awaitAfter(org, taskId, seq, Duration.ofNanos(left))) {
+                    throw new ApiException.NotFound("The task was deleted while the invoke waited for it");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
