@@ -139,6 +139,7 @@ class AgentsApiTest {
             "{\"name\": \"x\", \"knowledge_bases\": 7}                         | knowledge_bases",
             "{\"name\": \"x\", \"agno_settings\": {\"num_history_runs\": -1}}  | agno_settings",
             "{\"name\": \"x\", \"agno_settings\": {\"num_history_runs\": \"3\"}} | agno_settings",
+            "{\"name\": \"x\", \"agno_settings\": {\"tool_call_limit\": 3.5}}  | agno_settings",
             "{\"name\": \"x\", \"agno_settings\": []}                          | agno_settings",
             "{\"name\": \"x\", \"output_schema\": \"object\"}                  | output_schema",
             "{\"name\": \"x\", \"llm_extra_headers\": {\"X-A\": 1}}            | llm_extra_headers",
