@@ -44,6 +44,13 @@ public final class EventFollower {
     /** As above, sending only the events {@code include} accepts (the end condition sees every event). */
     public void follow(String org, String taskId, long afterSeq, Predicate<TaskEvent> include, Predicate<TaskEvent> isLast,
                        Sink sink) throws IOException, InterruptedException {
+        try (EventLog.Following following = log.follow(org, taskId)) {
+            followMarked(org, taskId, afterSeq, include, isLast, sink);
+        }
+    }
+
+    private void followMarked(String org, String taskId, long afterSeq, Predicate<TaskEvent> include, Predicate<TaskEvent> isLast,
+                              Sink sink) throws IOException, InterruptedException {
         long seq = afterSeq;
         long idleSince = System.nanoTime();
         while (true) {

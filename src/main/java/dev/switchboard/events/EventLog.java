@@ -24,6 +24,38 @@ public final class EventLog {
 
     private final Db db;
     private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
+    // Open streams per task on this node: a followed run writes its first chunk at once, an unfollowed one coalesces.
+    private final ConcurrentHashMap<String, AtomicInteger> followers = new ConcurrentHashMap<>();
+
+    /** A task marked as followed by a stream on this node, until closed. */
+    public final class Following implements AutoCloseable {
+        private final String key;
+        private boolean closed;
+
+        private Following(String key) { this.key = key; }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            followers.computeIfPresent(key, (k, count) -> count.decrementAndGet() == 0 ? null : count);
+        }
+    }
+
+    public Following follow(String organizationId, String taskId) {
+        String key = key(organizationId, taskId);
+        followers.compute(key, (k, count) -> {
+            AtomicInteger c = count == null ? new AtomicInteger() : count;
+            c.incrementAndGet();
+            return c;
+        });
+        return new Following(key);
+    }
+
+    /** Whether a stream on this node follows the task now. */
+    public boolean isFollowed(String organizationId, String taskId) {
+        return followers.containsKey(key(organizationId, taskId));
+    }
 
     public EventLog(Db db) { this.db = db; }
 

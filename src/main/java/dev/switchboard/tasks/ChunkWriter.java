@@ -3,9 +3,10 @@ package dev.switchboard.tasks;
 import dev.switchboard.llm.ModelStream;
 
 /**
- * Turns a model's stream into chunk (and think) events. The first piece is written at once, so a follower sees the
- * answer begin as soon as the model starts it; later pieces are coalesced into one event per ~50 ms, so a fast model
- * costs a few writes a second rather than one per token. {@link #flush()} writes what is left at the end of a call.
+ * Turns a model's stream into chunk (and think) events. When a stream follows the run, the first piece is written at
+ * once, so the client sees the answer begin as soon as the model starts it; otherwise, and for every later piece,
+ * pieces are coalesced into one event per ~50 ms, so a fast model costs a few writes a second rather than one per
+ * token (and an answer faster than that is stored with the run's end). {@link #flush()} writes what is left.
  */
 final class ChunkWriter implements ModelStream {
     private static final long COALESCE_NANOS = 50_000_000L;
@@ -21,6 +22,7 @@ final class ChunkWriter implements ModelStream {
     ChunkWriter(RunEvents events, boolean emitText) {
         this.events = events;
         this.emitText = emitText;
+        this.lastFlush = System.nanoTime();
     }
 
     @Override
@@ -39,7 +41,7 @@ final class ChunkWriter implements ModelStream {
 
     private void maybeFlush() {
         long now = System.nanoTime();
-        if (!started || now - lastFlush >= COALESCE_NANOS) {
+        if ((!started && events.followed()) || now - lastFlush >= COALESCE_NANOS) {
             flush();
             started = true;
             lastFlush = now;

@@ -75,7 +75,8 @@ public final class InvokeService {
     }
 
     /** A turn accepted for streaming: its thread, its run, and where its events begin in the thread's log. */
-    public record Started(String taskId, String runId, long firstSeq) {}
+    /** A streamed turn: where its log starts, and the mark that it is followed (closed by the stream when it ends). */
+    public record Started(String taskId, String runId, long firstSeq, EventLog.Following following) {}
 
     public Outcome invoke(String org, String agentId, Optional<String> version, InvokeRequest request,
                           Optional<String> idempotencyKey, boolean waitForEnd) {
@@ -86,9 +87,10 @@ public final class InvokeService {
     public Started start(String org, String agentId, Optional<String> version, InvokeRequest request,
                          Optional<String> idempotencyKey) {
         Accepted accepted = accept(org, agentId, version, request, idempotencyKey);
-        worker.signal();
-        accepted.toCancel().forEach(worker::cancel);
-        return new Started(accepted.taskId(), accepted.runId(), Math.max(1, accepted.createdSeq()));
+        // Marked followed before it starts, so its first chunk is written at once rather than coalesced.
+        EventLog.Following following = events.follow(org, accepted.taskId());
+        launch(accepted);
+        return new Started(accepted.taskId(), accepted.runId(), Math.max(1, accepted.createdSeq()), following);
     }
 
     private Accepted accept(String org, String agentId, Optional<String> version, InvokeRequest request,
@@ -124,8 +126,9 @@ public final class InvokeService {
 
     /**
      * Runs an accepting transaction with one of this node's run slots reserved: a turn that can start at once is
-     * leased to this node in that transaction and started right after it commits, without waiting for the
-     * dispatcher to claim it (one transaction and one thread hop fewer). A full node queues as usual.
+     * leased to this node in that transaction, keeps the slot, and is started by {@link #launch} right after,
+     * without waiting for the dispatcher to claim it (one transaction and one thread hop fewer). Otherwise the slot
+     * is given back and the turn waits in the queue as usual.
      */
     private Accepted withSlot(java.util.function.Function<Boolean, Accepted> acceptInTransaction) {
         boolean reserved = worker.reserveSlot();
@@ -136,9 +139,7 @@ public final class InvokeService {
             if (reserved) worker.releaseSlot();
             throw e;
         }
-        if (accepted.leased().isPresent()) {
-            worker.startLeased(accepted.leased().get());
-        } else if (reserved) {
+        if (reserved && accepted.leased().isEmpty()) {
             worker.releaseSlot();
         }
         return accepted;
@@ -218,9 +219,15 @@ public final class InvokeService {
         return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased());
     }
 
-    private Outcome answer(String org, Accepted accepted, boolean waitForEnd) {
+    /** Starts a turn leased at accept on its reserved slot, wakes the dispatcher for the rest, cancels interrupted turns. */
+    private void launch(Accepted accepted) {
+        accepted.leased().ifPresent(worker::startLeased);
         worker.signal();
         accepted.toCancel().forEach(worker::cancel);
+    }
+
+    private Outcome answer(String org, Accepted accepted, boolean waitForEnd) {
+        launch(accepted);
         if (!waitForEnd) {
             JsonNode task = accepted.snapshot() != null ? Json.MAPPER.valueToTree(accepted.snapshot())
                     : Json.MAPPER.valueToTree(store.view(org, accepted.taskId()).orElseThrow());

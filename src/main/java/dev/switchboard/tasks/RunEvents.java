@@ -10,6 +10,9 @@ interface RunEvents {
 
     void chunk(String text);
 
+    /** Whether anyone follows the run live: then the answer's first piece is worth a write of its own. */
+    boolean followed();
+
     void think(String text);
 
     void toolCallRequest(ToolCall call);
@@ -19,6 +22,8 @@ interface RunEvents {
     /** For runs nobody can follow (tests of the loop alone). */
     RunEvents NONE = new RunEvents() {
         @Override public void chunk(String text) {}
+
+        @Override public boolean followed() { return false; }
 
         @Override public void think(String text) {}
 

@@ -49,7 +49,15 @@ final class RunTransitions {
         } else {
             queue.enqueue(tx, run.id(), AgentRunHandler.KIND, threadKey);
         }
-        return new Created(announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED), leased);
+        long seq = announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
+        if (leased.isPresent()) {
+            // It starts on this node right after the commit: it is executing from this transaction on (one
+            // transaction fewer than a separate start).
+            RunState executing = run.state().executing(now(), leased.get().attempts());
+            store.saveState(tx, run, executing);
+            announce(tx, agentId, run, executing, TaskEvent.TASK_UPDATED);
+        }
+        return new Created(seq, leased);
     }
 
     /** The run starts executing on this attempt. */
@@ -96,6 +104,8 @@ final class RunTransitions {
         boolean fine = run.spec().eventsStreaming();
         return new RunEvents() {
             @Override public void chunk(String text) { append(run, "chunk", text); }
+
+            @Override public boolean followed() { return events.isFollowed(run.organizationId(), run.taskId()); }
 
             @Override public void think(String text) { if (fine) append(run, "think", java.util.Map.of("thought", text)); }
 

@@ -19,8 +19,10 @@ public final class StreamRoutes {
             // Everything that can be refused is refused above, as JSON; from here on the answer is a stream.
             InvokeService.Started started = invokes.start(call.organizationId(), call.path("id"), call.query("version"),
                     body, call.header("Idempotency-Key"));
-            stream(call, sink -> streams.followRun(call.organizationId(), started.taskId(), started.runId(),
-                    started.firstSeq(), sink));
+            try (var following = started.following()) {
+                stream(call, sink -> streams.followRun(call.organizationId(), started.taskId(), started.runId(),
+                        started.firstSeq(), sink));
+            }
         });
         api.get("/v1/tasks/{id}/events", Access.KEY, "A task's event log, then live events (SSE); Last-Event-ID or ?after= resumes",
                 call -> {
