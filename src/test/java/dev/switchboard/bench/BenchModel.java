@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fake OpenAI-compatible model for benchmarks: every chat call waits {@code latency}, then answers {@code tokens}
@@ -31,6 +32,13 @@ final class BenchModel implements AutoCloseable {
     private final HttpServer server;
     private volatile Settings settings;
     private final Map<String, Long> firstTokenNanos = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastTokenNanos = new ConcurrentHashMap<>();
+    private final AtomicLong tokensSent = new AtomicLong();
+    private final AtomicLong chatCalls = new AtomicLong();
+    private final AtomicLong inProgress = new AtomicLong();
+    private final AtomicLong peakInProgress = new AtomicLong();
+    private volatile long firstCallNanos = -1;
+    private volatile boolean recording = true;
 
     private BenchModel(HttpServer server, Settings settings) {
         this.server = server;
@@ -41,6 +49,9 @@ final class BenchModel implements AutoCloseable {
         try {
             // Without it the JDK's server leaves small writes (a stream's last chunk) to Nagle's algorithm: ~40 ms each.
             System.setProperty("sun.net.httpserver.nodelay", "true");
+            // Its default keeps at most 200 idle keep-alive connections and closes the others: with the server's
+            // pool and the floor's clients both kept alive, the floor's would be dropped under load.
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             BenchModel model = new BenchModel(server, settings);
@@ -59,6 +70,32 @@ final class BenchModel implements AutoCloseable {
     /** When the first token for the request whose user text was {@code marker} left the model (System.nanoTime). */
     Long firstTokenNanos(String marker) { return firstTokenNanos.remove(marker); }
 
+    /** When the last token of a streamed answer left the model (System.nanoTime). */
+    Long lastTokenNanos(String marker) { return lastTokenNanos.remove(marker); }
+
+    /** Whether to note when tokens were sent per request (on by default; off for load that never asks). */
+    void recording(boolean on) { this.recording = on; }
+
+    /** Tokens sent so far, in every answer. */
+    long tokensSent() { return tokensSent.get(); }
+
+    /** Chat calls received so far. */
+    long chatCalls() { return chatCalls.get(); }
+
+    /** Chat calls received and not yet answered in full. */
+    long inProgress() { return inProgress.get(); }
+
+    /** The most chat calls in progress at once since the last {@link #resetPeak()}. */
+    long peakInProgress() { return peakInProgress.get(); }
+
+    /** When the first chat call since the last {@link #resetPeak()} arrived (System.nanoTime), or -1. */
+    long firstCallNanos() { return firstCallNanos; }
+
+    void resetPeak() {
+        peakInProgress.set(inProgress.get());
+        firstCallNanos = -1;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
@@ -70,23 +107,35 @@ final class BenchModel implements AutoCloseable {
             }
             Settings s = settings;
             String marker = lastUserText(body);
-            sleep(s.latency().toNanos());
-            if (body.path("stream").asBoolean(false)) {
-                stream(ex, s, marker);
-            } else {
-                firstTokenNanos.put(marker, System.nanoTime());
-                ObjectNode answer = JSON.createObjectNode().put("id", "cmpl").put("object", "chat.completion").put("model", "gpt-4.1");
-                ObjectNode choice = answer.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
-                choice.putObject("message").put("role", "assistant").put("content", "tok ".repeat(s.tokens()));
-                answer.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", s.tokens()).put("total_tokens", 10 + s.tokens());
-                byte[] bytes = JSON.writeValueAsBytes(answer);
-                ex.getResponseHeaders().add("Content-Type", "application/json");
-                ex.sendResponseHeaders(200, bytes.length);
-                ex.getResponseBody().write(bytes);
+            chatCalls.incrementAndGet();
+            if (firstCallNanos < 0) firstCallNanos = System.nanoTime();
+            peakInProgress.accumulateAndGet(inProgress.incrementAndGet(), Math::max);
+            try {
+                chat(ex, body, s, marker);
+            } finally {
+                inProgress.decrementAndGet();
             }
         } catch (IOException gone) {
             // the server cancelled the call (a stopped run): nothing to answer
         }
+    }
+
+    private void chat(HttpExchange ex, JsonNode body, Settings s, String marker) throws IOException {
+        sleep(s.latency().toNanos());
+        if (body.path("stream").asBoolean(false)) {
+            stream(ex, s, marker);
+            return;
+        }
+        if (recording) firstTokenNanos.put(marker, System.nanoTime());
+        tokensSent.addAndGet(s.tokens());
+        ObjectNode answer = JSON.createObjectNode().put("id", "cmpl").put("object", "chat.completion").put("model", "gpt-4.1");
+        ObjectNode choice = answer.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+        choice.putObject("message").put("role", "assistant").put("content", "tok ".repeat(s.tokens()));
+        answer.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", s.tokens()).put("total_tokens", 10 + s.tokens());
+        byte[] bytes = JSON.writeValueAsBytes(answer);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
     }
 
     private void stream(HttpExchange ex, Settings s, String marker) throws IOException {
@@ -96,11 +145,13 @@ final class BenchModel implements AutoCloseable {
         long gap = s.tokensPerSecond() <= 0 ? 0 : (long) (1_000_000_000L / s.tokensPerSecond());
         for (int i = 0; i < s.tokens(); i++) {
             if (i > 0) sleep(gap);
-            if (i == 0) firstTokenNanos.put(marker, System.nanoTime());
+            if (i == 0 && recording) firstTokenNanos.put(marker, System.nanoTime());
             out.write(("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4.1\",\"choices\":[{\"index\":0,"
                     + "\"delta\":{\"content\":\"tok \"}}]}\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
+            tokensSent.incrementAndGet();
         }
+        if (recording) lastTokenNanos.put(marker, System.nanoTime());
         out.write(("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4.1\",\"choices\":[{\"index\":0,"
                 + "\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":" + s.tokens()
                 + ",\"total_tokens\":" + (10 + s.tokens()) + "}}\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));

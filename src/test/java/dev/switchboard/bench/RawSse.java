@@ -16,6 +16,34 @@ import java.util.Map;
 final class RawSse {
     private RawSse() {}
 
+    /** Receives each line of an answer as it arrives; returns false to stop reading. */
+    @FunctionalInterface
+    interface Lines {
+        boolean line(String line, long nanos);
+    }
+
+    /** Sends the request and hands every line of the answer (head and body) to {@code lines} as it arrives. */
+    static void stream(URI base, String method, String path, Map<String, String> headers, String body, Lines lines)
+            throws IOException {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setTcpNoDelay(true);
+            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + base.getHost()
+                    + "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            OutputStream out = socket.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!lines.line(line, System.nanoTime())) return;
+                if (line.equals("0")) return; // the last chunk of a chunked answer
+            }
+        }
+    }
+
     /** Sends the request and returns System.nanoTime() when the first line containing {@code containing} arrived. */
     static long firstLine(URI base, String method, String path, Map<String, String> headers, String body, String containing)
             throws IOException {

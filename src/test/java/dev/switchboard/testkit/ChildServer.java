@@ -15,10 +15,12 @@ import java.util.Map;
 public final class ChildServer implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final long startedNanos;
 
-    private ChildServer(Process process, int port) {
+    private ChildServer(Process process, int port, long startedNanos) {
         this.process = process;
         this.port = port;
+        this.startedNanos = startedNanos;
     }
 
     public static ChildServer start(Path dataDir, Path log, Map<String, String> env) {
@@ -27,11 +29,28 @@ public final class ChildServer implements AutoCloseable {
 
     /** With JVM options for the child, e.g. a heap limit for a benchmark. */
     public static ChildServer start(Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
+        ChildServer child = launch(dataDir, log, env, jvmOptions);
+        try {
+            child.awaitHealthy(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            child.kill();
+            throw e;
+        }
+        return child;
+    }
+
+    /** Starts the process and returns at once, without waiting for it to answer (a start-up benchmark times that). */
+    public static ChildServer launch(Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
+        return launch("dev.switchboard.Main", dataDir, log, env, jvmOptions);
+    }
+
+    /** The same for another main class on the test classpath that listens on SWITCHBOARD_PORT. */
+    public static ChildServer launch(String mainClass, Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.switchboard.Main"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -41,9 +60,8 @@ public final class ChildServer implements AutoCloseable {
         pb.environment().put("SWITCHBOARD_API_KEY", TestServer.ADMIN_KEY);
         pb.environment().putAll(env);
         try {
-            ChildServer child = new ChildServer(pb.start(), port);
-            child.awaitHealthy(Duration.ofSeconds(30));
-            return child;
+            long started = System.nanoTime();
+            return new ChildServer(pb.start(), port, started);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -54,6 +72,11 @@ public final class ChildServer implements AutoCloseable {
     public int port() { return port; }
 
     public long pid() { return process.pid(); }
+
+    /** System.nanoTime() just before the process was started. */
+    public long startedNanos() { return startedNanos; }
+
+    public boolean isAlive() { return process.isAlive(); }
 
     /** SIGKILL: no shutdown hook runs, no lease is released. */
     public void kill() {

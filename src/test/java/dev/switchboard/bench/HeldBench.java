@@ -1,0 +1,160 @@
+package dev.switchboard.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scenario 3, held concurrency: {@code held.runs} async invokes (default 10,000) sent as fast as
+ * {@code held.concurrency} clients can, against a model that takes {@code held.latency} ms (default 5 s) to answer
+ * each, on a server allowed that many runs at once ({@code SWITCHBOARD_MAX_CONCURRENT_RUNS}) with a 1 GiB heap.
+ * The drain is the time from the first invoke sent to the poll that sees every run completed, minus the model's
+ * latency. Per run, matching the k-th completion seen to the k-th accept, accept → completion minus the model's
+ * latency is the server's own delay for that run. The fake model counts the calls in progress: their peak is the
+ * number of runs really in flight at once. The server's RSS is sampled at each poll; its heap after a full GC is read
+ * once, in the last round (the probe's pause lengthens that round's drain), when every run is in its model call or
+ * else just before the first model calls end, when the most calls are in progress.
+ */
+public final class HeldBench {
+    static final String ID = "held";
+
+    public static void main(String[] args) throws Exception {
+        Report report = Report.toStdout();
+        try (Fixture fixture = Fixture.fresh()) {
+            run(report, fixture);
+        }
+        report.writeJsonIfAsked();
+    }
+
+    static void run(Report report, Fixture fixture) throws Exception {
+        int runs = Bench.size("held.runs", 10_000, 200);
+        int rounds = Bench.size("held.rounds", 2, 1);
+        int latencyMs = Bench.size("held.latency", 5000, 500);
+        int concurrency = Bench.size("held.concurrency", 200, 16);
+        int pollMillis = Bench.size("held.poll.ms", 100, 50);
+        Map<String, Object> sizes = new LinkedHashMap<>();
+        sizes.put("runs", runs);
+        sizes.put("rounds", rounds);
+        sizes.put("model_latency_ms", latencyMs);
+        sizes.put("concurrency", concurrency);
+        sizes.put("poll_ms", pollMillis);
+        report.sizes(ID, sizes);
+
+        try (Fixture.Lease lease = fixture.open(ID, new BenchModel.Settings(Duration.ofMillis(latencyMs), 20, 0),
+                Map.of("SWITCHBOARD_MAX_CONCURRENT_RUNS", Integer.toString(Math.max(runs, 1000))))) {
+            BenchModel model = lease.model();
+            BenchServer server = lease.server();
+            model.recording(false);
+            // Warm-up with the model answering at once (class loading, JIT, the model client's first connections).
+            model.settings(new BenchModel.Settings(Duration.ZERO, 20, 0));
+            Batch.run(server, server.agent("bench-held-warmup"), Math.min(runs, 500), concurrency, pollMillis, 60, null);
+            model.settings(new BenchModel.Settings(Duration.ofMillis(latencyMs), 20, 0));
+            long heapIdle = Bench.heapAfterGcKb(server.pid());
+            long rssIdle = Bench.rssKb(server.pid());
+            double latencyS = latencyMs / 1000.0;
+            List<Double> drain = new ArrayList<>();
+            List<Double> drainAfterLastAccept = new ArrayList<>();
+            List<Double> acceptSeconds = new ArrayList<>();
+            List<Double> perRunDelay = new ArrayList<>();
+            List<Double> peakInFlight = new ArrayList<>();
+            List<Double> peakRss = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
+            long[] heapAtPeak = {-1};
+            long[] probeMillis = {-1};
+            long[] inProgressAtProbe = {-1};
+            List<Double> startedByLastAccept = new ArrayList<>();
+            List<Double> peakModelCalls = new ArrayList<>();
+            long overflows0 = Bench.listenOverflows();
+            long errors = 0;
+            List<String> notes = new ArrayList<>();
+            Map<String, Long> threads0 = Bench.cpuTicksByThread(server.pid());
+            for (int r = 0; r < rounds; r++) {
+                boolean probe = r == rounds - 1;
+                long callsBefore = model.chatCalls();
+                model.resetPeak();
+                long[] startedAtLastAccept = {0};
+                java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+                // The heap probe: once every run is in its model call, or just before the first calls end (the model
+                // calls in progress then are near their most, as calls start and none has ended yet).
+                Thread prober = !probe ? null : Thread.ofVirtual().start(() -> {
+                    while (!over.get()) {
+                        long first = model.firstCallNanos();
+                        boolean allIn = model.inProgress() >= runs;
+                        boolean firstEnding = first > 0 && System.nanoTime() - first >= latencyMs * 900_000L;
+                        if (allIn || firstEnding) {
+                            inProgressAtProbe[0] = model.inProgress();
+                            long t0 = System.nanoTime();
+                            heapAtPeak[0] = Bench.heapAfterGcKb(server.pid());
+                            probeMillis[0] = (System.nanoTime() - t0) / 1_000_000;
+                            return;
+                        }
+                        Bench.sleep(20);
+                    }
+                });
+                Batch.Result b;
+                try {
+                    b = Batch.run(server, server.agent("bench-held-" + r), runs, concurrency, pollMillis,
+                            Math.max(60, latencyMs / 1000 * 4), () -> startedAtLastAccept[0] = model.chatCalls() - callsBefore);
+                } finally {
+                    over.set(true);
+                    if (prober != null) prober.join();
+                }
+                startedByLastAccept.add((double) startedAtLastAccept[0]);
+                peakModelCalls.add((double) model.peakInProgress());
+                if (!b.finished()) {
+                    notes.add("round " + (r + 1) + " did not finish: " + (b.unfinished() != null ? b.unfinished() : "")
+                            + (b.firstError() != null ? " first error: " + b.firstError() : "") + ", errors " + b.errors());
+                }
+                errors += b.errors();
+                double d = b.finished() ? b.totalSeconds() - latencyS : Double.NaN;
+                drain.add(d);
+                drainAfterLastAccept.add(b.finished() ? (b.done() - b.lastAccepted()) / 1e9 - latencyS : Double.NaN);
+                acceptSeconds.add(b.acceptSeconds());
+                peakInFlight.add((double) b.peakInFlight());
+                peakRss.add(b.peakRssKb() / 1024.0);
+                cpu.add(Bench.cpuMsPer(b.cpuTicks(), runs));
+                if (b.finished()) {
+                    for (int k = 0; k < b.acceptTimes().size(); k++) {
+                        long at = b.completedAt(k);
+                        if (at > 0) perRunDelay.add((at - b.acceptTimes().get(k)) / 1e6 - latencyMs);
+                    }
+                }
+                report.progress(ID, String.format("round %d: %d runs accepted in %.2f s, all completed %.2f s after "
+                                + "the first was sent (drain %.2f s), most model calls at once %d, model calls started by "
+                                + "the last accept %d, peak RSS %d MiB%s", r + 1, runs, b.acceptSeconds(), b.totalSeconds(), d,
+                        model.peakInProgress(), startedAtLastAccept[0], b.peakRssKb() / 1024,
+                        probe ? ", heap after GC " + heapAtPeak[0] / 1024 + " MiB with " + inProgressAtProbe[0]
+                                + " model calls in progress" : ""));
+            }
+            long overflows = Bench.listenOverflows() - overflows0;
+            notes.add("Server CPU by thread over the rounds: " + Bench.cpuSplit(threads0, Bench.cpuTicksByThread(server.pid()), 6) + ".");
+            List<Report.Row> rows = new ArrayList<>();
+            rows.add(Report.Row.of("drain: first invoke sent → all completed, minus the model's " + latencyS + " s (per round)", "s", drain));
+            rows.add(Report.Row.value("floor of the drain (the model's latency is subtracted)", "s", 0));
+            rows.add(Report.Row.of("time to accept all " + runs + " invokes (per round)", "s", acceptSeconds));
+            rows.add(Report.Row.of("last invoke accepted → all completed, minus the model's latency (per round)", "s", drainAfterLastAccept));
+            rows.add(Report.Row.of("per run: accept → completion minus the model's latency (k-th accept to k-th completion seen)", "ms", perRunDelay));
+            rows.add(Report.Row.of("most runs accepted and not completed at a poll (per round)", "", peakInFlight));
+            rows.add(Report.Row.of("most model calls in progress at once: runs really in flight (per round)", "", peakModelCalls));
+            rows.add(Report.Row.of("model calls started by the time the last invoke was accepted (per round)", "", startedByLastAccept));
+            rows.add(Report.Row.value("server heap after full GC, idle (after a warm-up round)", "MiB", Bench.mib(heapIdle)));
+            rows.add(Report.Row.value("server heap after full GC with " + inProgressAtProbe[0] + " model calls in progress (last round)",
+                    "MiB", Bench.mib(heapAtPeak[0])));
+            rows.add(Report.Row.value("server RSS, idle (after a warm-up round)", "MiB", Bench.mib(rssIdle)));
+            rows.add(Report.Row.of("server RSS, peak of the polls (per round)", "MiB", peakRss));
+            rows.add(Report.Row.of("server CPU per run (per round)", "ms", cpu));
+            rows.add(Report.Row.value("errors", "", errors));
+            notes.add("The heap probe (jcmd GC.run + GC.heap_info) took " + probeMillis[0] + " ms in the last round; "
+                    + "that round's drain includes it" + (rounds > 1 ? ", the others' do not." : "."));
+            if (overflows > 0) {
+                notes.add("Listen-queue overflows on this machine during the scenario: " + overflows
+                        + " (some connections waited for a SYN retransmit).");
+            }
+            notes.addAll(server.logSummary());
+            report.table(ID, "3. Held concurrency: " + runs + " runs in flight against a model taking " + latencyS
+                    + " s (server -Xmx1g, " + rounds + " round" + (rounds > 1 ? "s" : "") + ")", rows, notes);
+        }
+    }
+}
