@@ -61,6 +61,11 @@ public final class RunQueue {
     public List<QueueItem> claim(int max) {
         String now = Times.now(clock);
         String until = Times.format(clock.instant().plus(lease));
+        // Most wake-ups find nothing to claim (the accepting node leased its runs itself): a plain read says so
+        // without taking the database's write lock.
+        boolean any = db.queryOne("SELECT 1 FROM run_queue WHERE available_at <= ? AND (lease_owner IS NULL OR lease_expires_at < ?) LIMIT 1",
+                rs -> 1, now, now).isPresent();
+        if (!any) return List.of();
         return db.inTransaction(tx -> {
             List<QueueItem> found = tx.query("""
                     SELECT q.seq, q.run_id, q.kind, q.thread_key, q.attempts FROM run_queue q

@@ -48,7 +48,10 @@ public final class Worker {
             log.info("Requeued {} run(s) left by a node that is gone", orphans);
         }
         accepting = true;
-        dispatcher = Thread.ofPlatform().name("switchboard-dispatcher").daemon().start(this::dispatch);
+        // A virtual thread, like the request handlers: the runs it starts then go to its carrier's own queue. Started
+        // from a platform thread they went to the scheduler's shared queue, which the carriers serve only when their
+        // own queues are empty, so under a steady stream of requests no run started until the requests stopped.
+        dispatcher = Thread.ofVirtual().name("switchboard-dispatcher").start(this::dispatch);
         heart = Thread.ofPlatform().name("switchboard-heartbeat").daemon().start(this::beat);
     }
 

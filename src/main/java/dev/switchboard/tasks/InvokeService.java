@@ -221,8 +221,11 @@ public final class InvokeService {
 
     /** Starts a turn leased at accept on its reserved slot, wakes the dispatcher for the rest, cancels interrupted turns. */
     private void launch(Accepted accepted) {
-        accepted.leased().ifPresent(worker::startLeased);
-        worker.signal();
+        if (accepted.leased().isPresent()) {
+            worker.startLeased(accepted.leased().get());
+        } else {
+            worker.signal();
+        }
         accepted.toCancel().forEach(worker::cancel);
     }
 
