@@ -60,7 +60,7 @@ class CrashRecoveryTest {
             try (ChildServer second = ChildServer.start(data, log, env)) {
                 Http again = second.http();
                 try {
-                    await().atMost(Duration.ofSeconds(30)).until(() ->
+                    await().atMost(Duration.ofSeconds(60)).until(() ->
                             tasks.stream().allMatch(id -> status(again, id).equals("completed")));
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     // Say what the tasks are doing and what the servers logged, or a failure here cannot be read.
