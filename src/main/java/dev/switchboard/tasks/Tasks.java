@@ -21,10 +21,10 @@ public final class Tasks {
     private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait,
-                 Duration ssePing) {
+                 ProviderRegistry providers, Toolbox toolbox, FileStore files, TaskEnds ends, Ids ids, Clock clock,
+                 Duration syncWait, Duration ssePing) {
         TaskStore store = new TaskStore(db);
-        RunTransitions transitions = new RunTransitions(store, events, queue, steps, clock);
+        RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
