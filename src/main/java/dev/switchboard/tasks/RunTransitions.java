@@ -100,7 +100,7 @@ final class RunTransitions {
         queue.complete(tx, run.id());
         Task snapshot = snapshot(agentId, run, end);
         events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), snapshot);
-        ends.ended(tx, snapshot, run.spec());
+        ends.ended(tx, run.id(), snapshot, run.spec());
     }
 
     /** The run's live events, each stored in its own small transaction as it happens. */

@@ -42,7 +42,7 @@ final class Notifier implements TaskEnds {
                           String signingSecret) {}
 
     @Override
-    public void ended(Db.Tx tx, Task task, Turn turn) {
+    public void ended(Db.Tx tx, String runId, Task task, Turn turn) {
         Optional<EventType> type = EventType.of(task.status());
         if (type.isEmpty()) return;
         List<Target> targets = targets(tx, task.organizationId(), type.get(), turn);
@@ -56,7 +56,7 @@ final class Notifier implements TaskEnds {
         for (Target t : targets) {
             String id = ids.next();
             store.insert(tx, new Delivery(id, task.organizationId(), t.endpointId(), t.source(), t.url(), t.headers(),
-                    t.signingSecret(), task.id(), null, type.get().wire(), payload, Delivery.Status.PENDING, 0, 0, now,
+                    t.signingSecret(), task.id(), runId, type.get().wire(), payload, Delivery.Status.PENDING, 0, 0, now,
                     now, now));
             queue.enqueue(tx, id, DeliveryHandler.KIND, DeliveryHandler.threadKey(id));
         }

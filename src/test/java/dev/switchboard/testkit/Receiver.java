@@ -17,7 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 /**
- * A webhook receiver on loopback: records every request it gets and answers with the queued replies (then 200).
+ * A webhook receiver on loopback: records every request it gets and answers with the replies queued for its path
+ * (then 200).
  * A reply may be delayed, to make the sender time out.
  */
 public final class Receiver implements AutoCloseable {
@@ -46,7 +47,7 @@ public final class Receiver implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final ConcurrentLinkedQueue<Reply> replies = new ConcurrentLinkedQueue<>();
+    private final Map<String, ConcurrentLinkedQueue<Reply>> replies = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Receiver(HttpServer server) { this.server = server; }
 
@@ -60,7 +61,8 @@ public final class Receiver implements AutoCloseable {
                 Map<String, String> headers = new java.util.HashMap<>();
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
                 r.received.add(new Received(Instant.now(), exchange.getRequestURI().getPath(), Map.copyOf(headers), body));
-                Reply reply = r.replies.poll();
+                var queued = r.replies.get(exchange.getRequestURI().getPath());
+                Reply reply = queued == null ? null : queued.poll();
                 if (reply == null) reply = Reply.status(200);
                 try {
                     Thread.sleep(reply.delay());
@@ -81,9 +83,9 @@ public final class Receiver implements AutoCloseable {
         }
     }
 
-    /** Answers the next requests with these replies, in order; 200 once they are used up. */
-    public Receiver reply(Reply... next) {
-        replies.addAll(List.of(next));
+    /** Answers the next requests to the path with these replies, in order; 200 once they are used up. */
+    public Receiver reply(String path, Reply... next) {
+        replies.computeIfAbsent(path, p -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
         return this;
     }
 
