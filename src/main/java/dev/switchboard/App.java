@@ -77,7 +77,7 @@ public final class App implements AutoCloseable {
         Toolbox toolbox = new Toolbox(guard, clock);
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
         Webhooks webhooks = new Webhooks(db, queue, worker, guard, config.webhooks(), ids, clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, webhooks.taskEnds(), ids,
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), ids,
                 clock, config.syncWait(),
                 config.ssePing());
 

@@ -322,14 +322,22 @@ class WebhookDeliveryTest {
     }
 
     @Test
-    void aLoopbackUrlIsRefusedAtDeliveryWhenPrivateNetworksAreNot() {
+    void loopbackUrlsAreRefusedWhenPrivateNetworksAreNot() {
         try (TestServer strict = TestServer.start(llm, Map.of("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE", "100ms"))) {
             Http http = strict.http();
             String p = path();
-            String agentId = strict.createAgent("strict");
-            llm.enqueue(FakeLlm.text("ok"));
-            http.post("/v1/agents/" + agentId + "/invoke", Http.json("input", Map.of("text", "hi"), "webhook_url", receiver.url(p)));
+            // notification_settings are free-form agent JSON: their URLs meet the guard at delivery time.
+            String agentId = agent(http, "name", "strict", "notification_settings",
+                    Map.of("on_success", Map.of("webhook", List.of(Map.of("url", receiver.url(p))))));
 
+            Http.Response refused = http.post("/v1/agents/" + agentId + "/invoke",
+                    Http.json("input", Map.of("text", "hi"), "webhook_url", receiver.url(p)));
+            assertThat(refused.status()).isEqualTo(422);
+            assertThat(refused.json().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"webhook_url\"]");
+            assertThat(refused.json().path("detail").get(0).path("msg").asText()).contains("SWITCHBOARD_ALLOW_PRIVATE_NETWORK");
+
+            llm.enqueue(FakeLlm.text("ok"));
+            http.post("/v1/agents/" + agentId + "/invoke", Http.json("input", Map.of("text", "hi")));
             await().atMost(Duration.ofSeconds(5)).until(() -> deliveries(http, "?status=failed").path("total").asInt() == 1);
             JsonNode attempts = deliveries(http, "").path("items").get(0).path("attempts");
             assertThat(attempts).hasSize(2);
