@@ -185,7 +185,8 @@ public final class StreamingBench {
         return out;
     }
 
-    private static void row(String name, List<Long> nanos) {
+    /** One table row: min, p50, p99 and max of the given durations (nanoseconds). */
+    static void row(String name, List<Long> nanos) {
         List<Long> sorted = nanos.stream().sorted().toList();
         System.out.printf("| %s | %s | %s | %s | %s |%n", name, ms(sorted.getFirst()), ms(percentile(sorted, 50)),
                 ms(percentile(sorted, 99)), ms(sorted.getLast()));

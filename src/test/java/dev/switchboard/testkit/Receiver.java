@@ -24,8 +24,8 @@ import java.util.concurrent.Executors;
 public final class Receiver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as received. Header names are lower case. */
-    public record Received(Instant at, String path, Map<String, String> headers, byte[] body) {
+    /** One request as received ({@code nanos}: System.nanoTime at arrival). Header names are lower case. */
+    public record Received(Instant at, long nanos, String path, Map<String, String> headers, byte[] body) {
         public String text() { return new String(body, StandardCharsets.UTF_8); }
 
         public JsonNode json() {
@@ -58,9 +58,10 @@ public final class Receiver implements AutoCloseable {
             server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             server.createContext("/", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
+                long nanos = System.nanoTime();
                 Map<String, String> headers = new java.util.HashMap<>();
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-                r.received.add(new Received(Instant.now(), exchange.getRequestURI().getPath(), Map.copyOf(headers), body));
+                r.received.add(new Received(Instant.now(), nanos, exchange.getRequestURI().getPath(), Map.copyOf(headers), body));
                 var queued = r.replies.get(exchange.getRequestURI().getPath());
                 Reply reply = queued == null ? null : queued.poll();
                 if (reply == null) reply = Reply.status(200);
