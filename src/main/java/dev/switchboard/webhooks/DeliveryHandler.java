@@ -115,8 +115,7 @@ final class DeliveryHandler implements WorkHandler {
         if (d.endpointId() == null) {
             return Optional.of(d.signingSecret() == null ? List.of() : List.of(d.signingSecret()));
         }
-        return store.db().inTransaction(tx -> store.endpoint(tx, d.endpointId()))
-                .filter(Endpoint::enabled).map(e -> e.signingSecrets(now));
+        return store.endpoint(d.endpointId()).filter(Endpoint::enabled).map(e -> e.signingSecrets(now));
     }
 
     private void record(Delivery d, Result result, Instant start) {

@@ -53,8 +53,8 @@ final class WebhookStore {
                 organizationId, id);
     }
 
-    Optional<Endpoint> endpoint(Db.Tx tx, String id) {
-        return tx.queryOne("SELECT * FROM webhook_endpoints WHERE id = ?", WebhookStore::endpoint, id);
+    Optional<Endpoint> endpoint(String id) {
+        return db.queryOne("SELECT * FROM webhook_endpoints WHERE id = ?", WebhookStore::endpoint, id);
     }
 
     List<Endpoint> endpoints(String organizationId, int limit, long offset) {
