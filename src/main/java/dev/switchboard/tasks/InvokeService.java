@@ -11,8 +11,8 @@ import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
 import dev.switchboard.llm.ProviderRegistry;
-import dev.switchboard.runs.QueueItem;
 import dev.switchboard.net.NetworkGuard;
+import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.Worker;
 
 import java.nio.charset.StandardCharsets;

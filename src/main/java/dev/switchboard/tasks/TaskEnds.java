@@ -10,6 +10,4 @@ import dev.switchboard.storage.Db;
 public interface TaskEnds {
     /** The task as it ends (the same snapshot as its task_finished event), and the run and turn that ended. */
     void ended(Db.Tx tx, String runId, Task task, Turn turn);
-
-    TaskEnds NONE = (tx, runId, task, turn) -> {};
 }

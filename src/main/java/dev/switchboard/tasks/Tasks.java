@@ -22,8 +22,8 @@ public final class Tasks {
     private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Toolbox toolbox, FileStore files, NetworkGuard guard, TaskEnds ends, Ids ids, Clock clock,
-                 Duration syncWait, Duration ssePing) {
+                 ProviderRegistry providers, Toolbox toolbox, FileStore files, NetworkGuard guard, TaskEnds ends,
+                 Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
         TaskStore store = new TaskStore(db);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
