@@ -22,6 +22,8 @@ import dev.switchboard.storage.Db;
 import dev.switchboard.tasks.StreamRoutes;
 import dev.switchboard.tasks.TaskRoutes;
 import dev.switchboard.tasks.Tasks;
+import dev.switchboard.webhooks.WebhookRoutes;
+import dev.switchboard.webhooks.Webhooks;
 import io.helidon.webserver.ConnectionConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -74,7 +76,9 @@ public final class App implements AutoCloseable {
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
         Toolbox toolbox = new Toolbox(guard, clock);
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, ids, clock, config.syncWait(),
+        Webhooks webhooks = new Webhooks(db, queue, worker, guard, config.webhooks(), ids, clock);
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), ids,
+                clock, config.syncWait(),
                 config.ssePing());
 
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -86,6 +90,7 @@ public final class App implements AutoCloseable {
         StreamRoutes.register(api, tasks.invokes(), tasks.streams());
         ProviderRoutes.register(api, providers);
         FileRoutes.register(api, files);
+        WebhookRoutes.register(api, webhooks.service());
         api.finish();
 
         worker.start();

@@ -27,7 +27,17 @@ public record Config(
         long maxBodyBytes,
         boolean allowPrivateNetwork,
         Optional<String> defaultModel,
-        Providers providers) {
+        Providers providers,
+        Webhooks webhooks) {
+
+    /**
+     * How webhooks are delivered: the delays between attempts (jitter is added to each), the time one attempt may
+     * take, and after how many deliveries in a row that finally failed an endpoint is disabled.
+     */
+    public record Webhooks(List<Duration> retrySchedule, Duration timeout, int disableAfterFailures) {
+        // About 24 h in all; the first retry within 10 s (CONTRACT §7).
+        public static final String DEFAULT_SCHEDULE = "5s,30s,2m,10m,30m,1h,2h,4h,8h,8h";
+    }
 
     /**
      * The model providers configured by environment (each present when its settings are), the providers file, and
@@ -62,7 +72,34 @@ public record Config(
                 new Providers(providers(r), r.text("SWITCHBOARD_PROVIDERS_FILE").map(Path::of),
                         r.integer("SWITCHBOARD_MODEL_RETRIES", 3, 0, 10),
                         Duration.ofMillis(r.integer("SWITCHBOARD_MODEL_RETRY_BASE_MS", 1000, 1, 60_000)),
-                        r.text("SWITCHBOARD_PROVIDERS_FILE").map(f -> ProvidersFile.prices(Path.of(f))).orElse(Map.of())));
+                        r.text("SWITCHBOARD_PROVIDERS_FILE").map(f -> ProvidersFile.prices(Path.of(f))).orElse(Map.of())),
+                new Webhooks(durations("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE",
+                        r.text("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE").orElse(Webhooks.DEFAULT_SCHEDULE)),
+                        Duration.ofSeconds(r.integer("SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS", 15, 1, 300)),
+                        r.integer("SWITCHBOARD_WEBHOOK_DISABLE_AFTER", 5, 1, 1_000_000)));
+    }
+
+    /** A comma-separated list of durations such as {@code 500ms,5s,2m,1h}. */
+    static List<Duration> durations(String name, String text) {
+        List<Duration> out = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.trim().toLowerCase(java.util.Locale.ROOT);
+            if (p.isEmpty()) continue;
+            try {
+                Duration d;
+                if (p.endsWith("ms")) d = Duration.ofMillis(Long.parseLong(p.substring(0, p.length() - 2)));
+                else if (p.endsWith("s")) d = Duration.ofSeconds(Long.parseLong(p.substring(0, p.length() - 1)));
+                else if (p.endsWith("m")) d = Duration.ofMinutes(Long.parseLong(p.substring(0, p.length() - 1)));
+                else if (p.endsWith("h")) d = Duration.ofHours(Long.parseLong(p.substring(0, p.length() - 1)));
+                else throw new NumberFormatException();
+                if (d.isNegative()) throw new NumberFormatException();
+                out.add(d);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be durations such as 5s,30s,2m,1h separated by commas, got '"
+                        + part.trim() + "'");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Each provider of the contract whose settings are present in the environment. */
@@ -137,7 +174,7 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, bootstrapApiKey, nodeId, maxConcurrentRuns, syncWait, lease,
-                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers);
+                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers, webhooks);
     }
 
     private record Reader(Map<String, String> env) {

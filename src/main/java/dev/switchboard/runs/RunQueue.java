@@ -57,6 +57,15 @@ public final class RunQueue {
         tx.update("DELETE FROM run_queue WHERE run_id = ?", runId);
     }
 
+    /**
+     * Puts claimed work back to wait until {@code at} (a webhook's next retry), in the caller's transaction. The claim
+     * is not a lost one, so the count of claims starts again.
+     */
+    public void reschedule(Db.Tx tx, String runId, String at) {
+        tx.update("UPDATE run_queue SET available_at = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0 WHERE run_id = ?",
+                at, runId);
+    }
+
     /** Claims up to {@code max} items for this node. */
     public List<QueueItem> claim(int max) {
         String now = Times.now(clock);

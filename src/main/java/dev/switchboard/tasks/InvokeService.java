@@ -11,6 +11,7 @@ import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
 import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.Worker;
 
@@ -60,9 +61,11 @@ public final class InvokeService {
     private final Ids ids;
     private final Clock clock;
     private final Duration syncWait;
+    private final NetworkGuard guard;
 
     InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents,
-                  ProviderRegistry providers, Worker worker, Ids ids, Clock clock, Duration syncWait) {
+                  ProviderRegistry providers, Worker worker, NetworkGuard guard, Ids ids, Clock clock, Duration syncWait) {
+        this.guard = guard;
         this.store = store;
         this.transitions = transitions;
         this.events = events;
@@ -91,6 +94,18 @@ public final class InvokeService {
         EventLog.Following following = events.follow(org, accepted.taskId());
         launch(accepted);
         return new Started(accepted.taskId(), accepted.runId(), Math.max(1, accepted.createdSeq()), following);
+    }
+
+    /** A webhook_url the network guard refuses is 422 now (CONTRACT §7); it is checked again at each delivery. */
+    private void checkWebhookUrl(String url) {
+        if (url == null) return;
+        try {
+            guard.check(java.net.URI.create(url));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidBody("Input should be a valid URL", "url_parsing", "webhook_url");
+        } catch (NetworkGuard.Refused e) {
+            throw ApiException.invalidBody(e.getMessage(), "url_refused", "webhook_url");
+        }
     }
 
     private Accepted accept(String org, String agentId, Optional<String> version, InvokeRequest request,
@@ -268,6 +283,7 @@ public final class InvokeService {
 
     private Turn turnOf(ResolvedAgent resolved, InvokeRequest r) {
         AgentConfig agent = resolved.config();
+        checkWebhookUrl(r.webhookUrl());
         providers.validateOverride(Optional.ofNullable(r.llmModelProvider()), Optional.ofNullable(r.llmModelName()),
                 agent.modelProvider());
         String provider = or(r.llmModelProvider(), agent.modelProvider());

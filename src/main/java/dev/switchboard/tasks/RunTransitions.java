@@ -20,10 +20,12 @@ final class RunTransitions {
     private final EventLog events;
     private final RunQueue queue;
     private final StepStore steps;
+    private final TaskEnds ends;
     private final Clock clock;
 
-    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, Clock clock) {
+    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, Clock clock) {
         this.store = store;
+        this.ends = ends;
         this.events = events;
         this.queue = queue;
         this.steps = steps;
@@ -96,7 +98,9 @@ final class RunTransitions {
     void finished(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState end) {
         store.saveState(tx, run, end);
         queue.complete(tx, run.id());
-        announce(tx, agentId, run, end, TaskEvent.TASK_FINISHED);
+        Task snapshot = snapshot(agentId, run, end);
+        events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), snapshot);
+        ends.ended(tx, run.id(), snapshot, run.spec());
     }
 
     /** The run's live events, each stored in its own small transaction as it happens. */
@@ -149,7 +153,10 @@ final class RunTransitions {
     }
 
     private long announce(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState state, String type) {
-        Task snapshot = Task.of(run.taskId(), agentId, run.organizationId(), run.turn(), run.spec(), state);
-        return events.append(tx, run.organizationId(), run.taskId(), run.id(), type, now(), snapshot);
+        return events.append(tx, run.organizationId(), run.taskId(), run.id(), type, now(), snapshot(agentId, run, state));
+    }
+
+    private static Task snapshot(String agentId, TaskStore.RunRow run, RunState state) {
+        return Task.of(run.taskId(), agentId, run.organizationId(), run.turn(), run.spec(), state);
     }
 }

@@ -4,6 +4,7 @@ import dev.switchboard.agents.AgentService;
 import dev.switchboard.common.Ids;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.files.FileStore;
+import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.tools.Toolbox;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.runs.RunQueue;
@@ -21,13 +22,13 @@ public final class Tasks {
     private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Ids ids, Clock clock, Duration syncWait,
-                 Duration ssePing) {
+                 ProviderRegistry providers, Toolbox toolbox, FileStore files, NetworkGuard guard, TaskEnds ends,
+                 Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
         TaskStore store = new TaskStore(db);
-        RunTransitions transitions = new RunTransitions(store, events, queue, steps, clock);
+        RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
-        this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, ids, clock, syncWait);
+        this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, guard, ids, clock, syncWait);
         this.tasks = new TaskService(store, transitions, events, worker, agents);
         this.streams = new TaskStreams(store, events, ssePing);
     }

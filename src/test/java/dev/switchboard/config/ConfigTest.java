@@ -36,6 +36,19 @@ class ConfigTest {
     }
 
     @Test
+    void theWebhookRetryScheduleIsAboutADayByDefaultAndReadsUnits() {
+        var schedule = Config.fromEnv(Map.of()).webhooks().retrySchedule();
+        assertThat(schedule.getFirst()).isLessThanOrEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(schedule.stream().reduce(java.time.Duration.ZERO, java.time.Duration::plus))
+                .isBetween(java.time.Duration.ofHours(23), java.time.Duration.ofHours(25));
+        assertThat(Config.fromEnv(Map.of("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE", "250ms, 2s,3m,1h")).webhooks().retrySchedule())
+                .containsExactly(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(2),
+                        java.time.Duration.ofMinutes(3), java.time.Duration.ofHours(1));
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE", "5s,soon")))
+                .hasMessageContaining("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE").hasMessageContaining("soon");
+    }
+
+    @Test
     void eachProviderIsConfiguredByItsOwnVariables() {
         Config c = Config.fromEnv(Map.of("OPENAI_API_KEY", "o", "ANTHROPIC_API_KEY", "a", "GOOGLE_API_KEY", "g",
                 "OLLAMA_BASE_URL", "http://localhost:11434", "OPENROUTER_API_KEY", "r",
