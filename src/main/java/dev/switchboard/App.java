@@ -19,6 +19,7 @@ import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
 import dev.switchboard.runs.Worker;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 import dev.switchboard.tasks.StreamRoutes;
 import dev.switchboard.tasks.TaskRoutes;
 import dev.switchboard.tasks.Tasks;
@@ -76,7 +77,8 @@ public final class App implements AutoCloseable {
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
         Toolbox toolbox = new Toolbox(guard, clock);
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
-        Webhooks webhooks = new Webhooks(db, queue, worker, guard, config.webhooks(), ids, clock);
+        Webhooks webhooks = new Webhooks(db, SecretBox.open(config.secretKey(), config.dataDir()), queue, worker, guard,
+                config.webhooks(), ids, clock);
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), ids,
                 clock, config.syncWait(),
                 config.ssePing());

@@ -18,6 +18,7 @@ public record Config(
         int port,
         Path dataDir,
         Optional<String> bootstrapApiKey,
+        Optional<String> secretKey,
         String nodeId,
         int maxConcurrentRuns,
         Duration syncWait,
@@ -60,6 +61,7 @@ public record Config(
                 r.integer("SWITCHBOARD_PORT", 8080, 0, 65535),
                 Path.of(r.text("SWITCHBOARD_DATA_DIR").orElse("./data")),
                 r.text("SWITCHBOARD_API_KEY"),
+                r.text("SWITCHBOARD_SECRET_KEY"),
                 r.text("SWITCHBOARD_NODE_ID").orElseGet(Config::defaultNodeId),
                 r.integer("SWITCHBOARD_MAX_CONCURRENT_RUNS", 1000, 1, 1_000_000),
                 Duration.ofSeconds(r.integer("SWITCHBOARD_SYNC_WAIT_SECONDS", 600, 0, 86_400)),
@@ -173,7 +175,7 @@ public record Config(
     }
 
     public Config withPort(int newPort) {
-        return new Config(host, newPort, dataDir, bootstrapApiKey, nodeId, maxConcurrentRuns, syncWait, lease,
+        return new Config(host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
                 shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers, webhooks);
     }
 

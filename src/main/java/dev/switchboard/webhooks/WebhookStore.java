@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Times;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,8 +22,13 @@ final class WebhookStore {
     record DeliveryFilter(String endpointId, String taskId, String status) {}
 
     private final Db db;
+    // Signing secrets and header values are used again in clear, so they are stored encrypted, never hashed.
+    private final SecretBox box;
 
-    WebhookStore(Db db) { this.db = db; }
+    WebhookStore(Db db, SecretBox box) {
+        this.db = db;
+        this.box = box;
+    }
 
     Db db() { return db; }
 
@@ -34,7 +40,7 @@ final class WebhookStore {
                     previous_secret, previous_secret_expires_at, failed_in_a_row, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 e.id(), e.organizationId(), e.url(), e.description(), Json.write(e.events()), e.enabled(),
-                e.disabledReason(), e.secret(), e.previousSecret(), format(e.previousSecretExpiresAt()), e.failedInARow(),
+                e.disabledReason(), box.seal(e.secret()), box.seal(e.previousSecret()), format(e.previousSecretExpiresAt()), e.failedInARow(),
                 e.createdAt(), e.updatedAt());
     }
 
@@ -44,22 +50,22 @@ final class WebhookStore {
                 UPDATE webhook_endpoints SET url = ?, description = ?, events = ?, enabled = ?, disabled_reason = ?,
                     secret = ?, previous_secret = ?, previous_secret_expires_at = ?, failed_in_a_row = ?, updated_at = ?
                 WHERE id = ?""",
-                e.url(), e.description(), Json.write(e.events()), e.enabled(), e.disabledReason(), e.secret(),
-                e.previousSecret(), format(e.previousSecretExpiresAt()), e.failedInARow(), e.updatedAt(), e.id());
+                e.url(), e.description(), Json.write(e.events()), e.enabled(), e.disabledReason(), box.seal(e.secret()),
+                box.seal(e.previousSecret()), format(e.previousSecretExpiresAt()), e.failedInARow(), e.updatedAt(), e.id());
     }
 
     Optional<Endpoint> endpoint(String organizationId, String id) {
-        return db.queryOne("SELECT * FROM webhook_endpoints WHERE organization_id = ? AND id = ?", WebhookStore::endpoint,
+        return db.queryOne("SELECT * FROM webhook_endpoints WHERE organization_id = ? AND id = ?", this::endpoint,
                 organizationId, id);
     }
 
     Optional<Endpoint> endpoint(String id) {
-        return db.queryOne("SELECT * FROM webhook_endpoints WHERE id = ?", WebhookStore::endpoint, id);
+        return db.queryOne("SELECT * FROM webhook_endpoints WHERE id = ?", this::endpoint, id);
     }
 
     List<Endpoint> endpoints(String organizationId, int limit, long offset) {
         return db.query("SELECT * FROM webhook_endpoints WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                WebhookStore::endpoint, organizationId, limit, offset);
+                this::endpoint, organizationId, limit, offset);
     }
 
     long countEndpoints(String organizationId) {
@@ -68,7 +74,7 @@ final class WebhookStore {
 
     List<Endpoint> enabledEndpoints(Db.Tx tx, String organizationId) {
         return tx.query("SELECT * FROM webhook_endpoints WHERE organization_id = ? AND enabled = 1 ORDER BY created_at, id",
-                WebhookStore::endpoint, organizationId);
+                this::endpoint, organizationId);
     }
 
     boolean deleteEndpoint(String organizationId, String id) {
@@ -94,18 +100,18 @@ final class WebhookStore {
                 INSERT INTO webhook_deliveries(id, organization_id, endpoint_id, source, url, headers, signing_secret, task_id,
                     run_id, event_type, payload, status, attempt_count, next_attempt_at, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                d.id(), d.organizationId(), d.endpointId(), d.source().wire(), d.url(), Json.write(d.headers()),
-                d.signingSecret(), d.taskId(), d.runId(), d.eventType(), d.payload(), d.status().wire(), d.attemptCount(),
+                d.id(), d.organizationId(), d.endpointId(), d.source().wire(), d.url(), box.seal(Json.write(d.headers())),
+                box.seal(d.signingSecret()), d.taskId(), d.runId(), d.eventType(), d.payload(), d.status().wire(), d.attemptCount(),
                 d.nextAttemptAt(), d.createdAt(), d.updatedAt());
         // round_start keeps its default of 0: a new delivery starts its schedule with its first attempt.
     }
 
     Optional<Delivery> delivery(String id) {
-        return db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ?", WebhookStore::delivery, id);
+        return db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ?", this::delivery, id);
     }
 
     Optional<Delivery> delivery(String organizationId, String id) {
-        return db.queryOne("SELECT * FROM webhook_deliveries WHERE organization_id = ? AND id = ?", WebhookStore::delivery,
+        return db.queryOne("SELECT * FROM webhook_deliveries WHERE organization_id = ? AND id = ?", this::delivery,
                 organizationId, id);
     }
 
@@ -130,7 +136,7 @@ final class WebhookStore {
         args.add(limit);
         args.add(offset);
         return db.query("SELECT * FROM webhook_deliveries WHERE " + w.sql() + " ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                WebhookStore::delivery, args.toArray());
+                this::delivery, args.toArray());
     }
 
     long countDeliveries(String organizationId, DeliveryFilter f) {
@@ -157,19 +163,19 @@ final class WebhookStore {
 
     private static String format(java.time.Instant t) { return t == null ? null : Times.format(t); }
 
-    private static Endpoint endpoint(ResultSet rs) throws SQLException {
+    private Endpoint endpoint(ResultSet rs) throws SQLException {
         String expires = rs.getString("previous_secret_expires_at");
         return new Endpoint(rs.getString("id"), rs.getString("organization_id"), rs.getString("url"),
                 rs.getString("description"), Json.MAPPER.convertValue(Json.tree(rs.getString("events")), STRINGS),
-                rs.getInt("enabled") == 1, rs.getString("disabled_reason"), rs.getString("secret"),
-                rs.getString("previous_secret"), expires == null ? null : Times.parse(expires), rs.getInt("failed_in_a_row"),
+                rs.getInt("enabled") == 1, rs.getString("disabled_reason"), box.open(rs.getString("secret")),
+                box.open(rs.getString("previous_secret")), expires == null ? null : Times.parse(expires), rs.getInt("failed_in_a_row"),
                 rs.getString("created_at"), rs.getString("updated_at"));
     }
 
-    private static Delivery delivery(ResultSet rs) throws SQLException {
+    private Delivery delivery(ResultSet rs) throws SQLException {
         return new Delivery(rs.getString("id"), rs.getString("organization_id"), rs.getString("endpoint_id"),
                 Delivery.Source.valueOf(rs.getString("source").toUpperCase()), rs.getString("url"),
-                Json.MAPPER.convertValue(Json.tree(rs.getString("headers")), HEADERS), rs.getString("signing_secret"),
+                Json.MAPPER.convertValue(Json.tree(box.open(rs.getString("headers"))), HEADERS), box.open(rs.getString("signing_secret")),
                 rs.getString("task_id"), rs.getString("run_id"), rs.getString("event_type"), rs.getString("payload"),
                 Delivery.Status.valueOf(rs.getString("status").toUpperCase()), rs.getInt("attempt_count"),
                 rs.getInt("round_start"), rs.getString("next_attempt_at"), rs.getString("created_at"), rs.getString("updated_at"));

@@ -6,6 +6,7 @@ import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.Worker;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 import dev.switchboard.tasks.TaskEnds;
 
 import java.time.Clock;
@@ -15,9 +16,9 @@ public final class Webhooks {
     private final WebhookService service;
     private final TaskEnds taskEnds;
 
-    public Webhooks(Db db, RunQueue queue, Worker worker, NetworkGuard guard, Config.Webhooks settings, Ids ids,
+    public Webhooks(Db db, SecretBox box, RunQueue queue, Worker worker, NetworkGuard guard, Config.Webhooks settings, Ids ids,
                     Clock clock) {
-        WebhookStore store = new WebhookStore(db);
+        WebhookStore store = new WebhookStore(db, box);
         worker.register(DeliveryHandler.KIND, new DeliveryHandler(store, queue, guard,
                 new Backoff(settings.retrySchedule()), settings.timeout(), settings.disableAfterFailures(), clock));
         this.service = new WebhookService(store, queue, worker, guard, ids, clock);

@@ -51,6 +51,25 @@ class WebhookEndpointsApiTest {
     }
 
     @Test
+    void theSecretIsStoredEncrypted() throws Exception {
+        JsonNode created = create(server.http(), "url", "http://127.0.0.1:9/enc", "events", List.of("task.completed"));
+        String secret = created.path("secret").asText();
+        String rotated = server.http().post("/v1/webhooks/" + created.path("id").asText() + "/rotate-secret", "{}")
+                .json().path("secret").asText();
+        assertThat(rotated).startsWith("whsec_").isNotEqualTo(secret);
+
+        // Neither secret, nor its random part, is anywhere in the data folder in clear (database, WAL, key file aside).
+        try (var files = java.nio.file.Files.walk(server.dataDir())) {
+            for (java.nio.file.Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String bytes = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String s : List.of(secret, rotated, secret.substring(6), rotated.substring(6))) {
+                    assertThat(bytes.contains(s)).as("a webhook secret in clear in " + file).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
     void patchChangesOnlyTheGivenFieldsAndDeleteRemoves() {
         String id = create(server.http(), "url", "http://127.0.0.1:9/a", "description", "mine").path("id").asText();
 
