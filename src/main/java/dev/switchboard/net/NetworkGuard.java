@@ -80,6 +80,11 @@ public final class NetworkGuard {
         if (host == null || host.isBlank()) {
             throw new Refused("The URL '" + uri + "' has no host");
         }
+        if (ambiguousNumericHost(host)) {
+            throw new Refused("The host '" + host + "' is an IPv4 address in octal or hexadecimal form, which other "
+                    + "software reads differently (0177.0.0.1 is 127.0.0.1 to some, 177.0.0.1 to others); write it in "
+                    + "plain dotted decimal");
+        }
         if (allowPrivate) return;
         InetAddress[] addresses = resolver.apply(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         if (addresses == null || addresses.length == 0) {
@@ -130,6 +135,18 @@ public final class NetworkGuard {
             }
             return new Response(res.statusCode(), res.headers().map(), bytes, request.uri());
         }
+    }
+
+    private static final java.util.regex.Pattern NUMERIC_HOST =
+            java.util.regex.Pattern.compile("(?i)(0x[0-9a-f]*|[0-9]+)(\\.(0x[0-9a-f]*|[0-9]+)){0,3}");
+
+    /** A numeric IPv4 host with a part in octal (a leading 0) or hexadecimal (0x): readers disagree on its address. */
+    static boolean ambiguousNumericHost(String host) {
+        if (!NUMERIC_HOST.matcher(host).matches()) return false;
+        for (String part : host.split("\\.")) {
+            if (part.toLowerCase(Locale.ROOT).startsWith("0x") || (part.length() > 1 && part.startsWith("0"))) return true;
+        }
+        return false;
     }
 
     private static InetAddress[] resolve(String host) {

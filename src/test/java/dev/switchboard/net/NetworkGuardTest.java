@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,6 +31,21 @@ class NetworkGuardTest {
         assertThatThrownBy(() -> guard.check(URI.create(url)))
                 .isInstanceOf(NetworkGuard.Refused.class)
                 .hasMessageContaining("SWITCHBOARD_ALLOW_PRIVATE_NETWORK");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://0177.0.0.1/", "http://0x7f.0.0.1/", "http://0x7f000001/", "http://017700000001/",
+            "http://0177.1/", "http://010.0.0.1/", "http://0x08.0x08.0x08.0x08/"})
+    void octalAndHexadecimalHostsAreRefusedEvenWhenPrivateNetworksAreAllowed(String url) {
+        for (NetworkGuard g : List.of(guard, new NetworkGuard(true))) {
+            // Refused as ambiguous, or (forms java.net.URI does not take for a host name) as having no host.
+            assertThatThrownBy(() -> g.check(URI.create(url))).isInstanceOf(NetworkGuard.Refused.class)
+                    .message().containsAnyOf("octal or hexadecimal", "has no host");
+        }
+        assertThat(NetworkGuard.ambiguousNumericHost("10.0.0.1")).isFalse();
+        assertThat(NetworkGuard.ambiguousNumericHost("0.0.0.0")).isFalse();
+        assertThat(NetworkGuard.ambiguousNumericHost("example.com")).isFalse();
+        assertThat(NetworkGuard.ambiguousNumericHost("0x.example.com")).isFalse();
     }
 
     @ParameterizedTest
