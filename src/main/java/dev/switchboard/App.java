@@ -69,7 +69,9 @@ public final class App implements AutoCloseable {
         OrgService orgs = new OrgService(db, ids, clock);
         OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
         ProviderRegistry providers = new ProviderRegistry(config, clock);
-        AgentService agents = new AgentService(db, providers, ids, clock);
+        // Secrets that must be used again in clear are stored encrypted with this node's key.
+        SecretBox box = SecretBox.open(config.secretKey(), config.dataDir());
+        AgentService agents = new AgentService(db, box, providers, ids, clock);
         EventLog events = new EventLog(db);
         RunQueue queue = new RunQueue(db, clock, config.nodeId(), config.lease());
         StepStore steps = new StepStore(db, clock);
@@ -77,11 +79,9 @@ public final class App implements AutoCloseable {
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
         Toolbox toolbox = new Toolbox(guard, clock);
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
-        Webhooks webhooks = new Webhooks(db, SecretBox.open(config.secretKey(), config.dataDir()), queue, worker, guard,
-                config.webhooks(), ids, clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), ids,
-                clock, config.syncWait(),
-                config.ssePing());
+        Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock);
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), box,
+                ids, clock, config.syncWait(), config.ssePing());
 
         HttpRouting.Builder routing = HttpRouting.builder();
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());

@@ -112,6 +112,18 @@ public record AgentConfig(
         return list == null ? List.of() : new ArrayList<>(list.stream().filter(n -> n != null).toList());
     }
 
+    /**
+     * The same configuration with its secrets (the webhook secret, the extra header values) passed through
+     * {@code f}: how stores encrypt them on the way in and decrypt them on the way out.
+     */
+    public AgentConfig withSecrets(java.util.function.UnaryOperator<String> f) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        llmExtraHeaders.forEach((k, v) -> headers.put(k, f.apply(v)));
+        return new AgentConfig(name, description, icon, instructions, modelProvider, modelName, llmReasoningEffort, llmApiBase,
+                headers, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
+                knowledgeBases, agnoSettings, notificationSettings, webhookSecret == null ? null : f.apply(webhookSecret));
+    }
+
     public AgentConfig withModel(String provider, String model) {
         return new AgentConfig(name, description, icon, instructions, provider, model, llmReasoningEffort, llmApiBase,
                 llmExtraHeaders, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,

@@ -9,6 +9,7 @@ import dev.switchboard.common.Page;
 import dev.switchboard.common.Times;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -25,8 +26,8 @@ public final class AgentService {
     private final Ids ids;
     private final Clock clock;
 
-    public AgentService(Db db, ProviderRegistry providers, Ids ids, Clock clock) {
-        this.store = new AgentStore(db);
+    public AgentService(Db db, SecretBox box, ProviderRegistry providers, Ids ids, Clock clock) {
+        this.store = new AgentStore(db, box);
         this.providers = providers;
         this.ids = ids;
         this.clock = clock;

@@ -2,6 +2,7 @@ package dev.switchboard.agents;
 
 import dev.switchboard.common.Json;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,8 +18,17 @@ final class AgentStore {
     record VersionRow(int version, AgentConfig config, String createdAt) {}
 
     private final Db db;
+    // The webhook secret and the extra header values are used again in clear, so they are stored encrypted.
+    private final SecretBox box;
 
-    AgentStore(Db db) { this.db = db; }
+    AgentStore(Db db, SecretBox box) {
+        this.db = db;
+        this.box = box;
+    }
+
+    private String write(AgentConfig config) { return Json.write(config.withSecrets(box::seal)); }
+
+    private AgentConfig read(String json) { return Json.read(json, AgentConfig.class).withSecrets(box::open); }
 
     void insert(Row row) {
         db.inTransaction(tx -> {
@@ -26,20 +36,20 @@ final class AgentStore {
                     INSERT INTO agents(id, organization_id, name, deployed_version, has_pending_changes, draft, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     row.id(), row.organizationId(), row.draft().name(), row.deployedVersion(), row.hasPendingChanges(),
-                    Json.write(row.draft()), row.createdAt(), row.updatedAt());
+                    write(row.draft()), row.createdAt(), row.updatedAt());
             tx.update("INSERT INTO agent_versions(agent_id, version, config, created_at) VALUES (?, ?, ?, ?)",
-                    row.id(), row.deployedVersion(), Json.write(row.draft()), row.createdAt());
+                    row.id(), row.deployedVersion(), write(row.draft()), row.createdAt());
             return null;
         });
     }
 
     Optional<Row> find(String organizationId, String id) {
-        return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND id = ?", AgentStore::row, organizationId, id);
+        return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND id = ?", this::row, organizationId, id);
     }
 
     List<Row> list(String organizationId, int limit, long offset) {
         return db.query("SELECT * FROM agents WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                AgentStore::row, organizationId, limit, offset);
+                this::row, organizationId, limit, offset);
     }
 
     long count(String organizationId) {
@@ -54,12 +64,12 @@ final class AgentStore {
                 version = tx.queryOne("SELECT MAX(version) FROM agent_versions WHERE agent_id = ?",
                         rs -> rs.getInt(1), current.id()).orElse(0) + 1;
                 tx.update("INSERT INTO agent_versions(agent_id, version, config, created_at) VALUES (?, ?, ?, ?)",
-                        current.id(), version, Json.write(draft), now);
+                        current.id(), version, write(draft), now);
             }
             tx.update("""
                     UPDATE agents SET name = ?, draft = ?, deployed_version = ?, has_pending_changes = ?, updated_at = ?
                     WHERE id = ?""",
-                    draft.name(), Json.write(draft), version, !deploy, now, current.id());
+                    draft.name(), write(draft), version, !deploy, now, current.id());
             return new Row(current.id(), current.organizationId(), version, !deploy, draft, current.createdAt(), now);
         });
     }
@@ -69,22 +79,22 @@ final class AgentStore {
     }
 
     List<VersionRow> versions(String agentId) {
-        return db.query("SELECT * FROM agent_versions WHERE agent_id = ? ORDER BY version DESC", AgentStore::version, agentId);
+        return db.query("SELECT * FROM agent_versions WHERE agent_id = ? ORDER BY version DESC", this::version, agentId);
     }
 
     Optional<VersionRow> version(String agentId, int version) {
-        return db.queryOne("SELECT * FROM agent_versions WHERE agent_id = ? AND version = ?", AgentStore::version,
+        return db.queryOne("SELECT * FROM agent_versions WHERE agent_id = ? AND version = ?", this::version,
                 agentId, version);
     }
 
-    private static Row row(ResultSet rs) throws SQLException {
+    private Row row(ResultSet rs) throws SQLException {
         return new Row(rs.getString("id"), rs.getString("organization_id"), rs.getInt("deployed_version"),
-                rs.getInt("has_pending_changes") == 1, Json.read(rs.getString("draft"), AgentConfig.class),
+                rs.getInt("has_pending_changes") == 1, read(rs.getString("draft")),
                 rs.getString("created_at"), rs.getString("updated_at"));
     }
 
-    private static VersionRow version(ResultSet rs) throws SQLException {
-        return new VersionRow(rs.getInt("version"), Json.read(rs.getString("config"), AgentConfig.class),
+    private VersionRow version(ResultSet rs) throws SQLException {
+        return new VersionRow(rs.getInt("version"), read(rs.getString("config")),
                 rs.getString("created_at"));
     }
 }

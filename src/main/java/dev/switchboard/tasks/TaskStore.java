@@ -2,6 +2,7 @@ package dev.switchboard.tasks;
 
 import dev.switchboard.common.Json;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,7 +32,22 @@ final class TaskStore {
 
     private final Db db;
 
-    TaskStore(Db db) { this.db = db; }
+    // A turn freezes its agent's configuration, secrets included: stored encrypted, as the agents store does.
+    private final SecretBox box;
+
+    TaskStore(Db db, SecretBox box) {
+        this.db = db;
+        this.box = box;
+    }
+
+    private String write(Turn spec) {
+        return Json.write(spec.agent() == null ? spec : spec.withAgent(spec.agent().withSecrets(box::seal)));
+    }
+
+    private Turn read(String json) {
+        Turn spec = Json.read(json, Turn.class);
+        return spec.agent() == null ? spec : spec.withAgent(spec.agent().withSecrets(box::open));
+    }
 
     Db db() { return db; }
 
@@ -66,7 +82,7 @@ final class TaskStore {
                 INSERT INTO runs(id, organization_id, task_id, turn, status, created_at, request, doc)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 run.id(), run.organizationId(), run.taskId(), run.turn(), run.state().status().wire(),
-                run.state().createdAt(), Json.write(run.spec()), Json.write(run.state()));
+                run.state().createdAt(), write(run.spec()), Json.write(run.state()));
     }
 
     /** Stores a run's new state, and the task's status when this run is the thread's latest. */
@@ -97,22 +113,22 @@ final class TaskStore {
     }
 
     Optional<RunRow> run(String runId) {
-        return db.queryOne("SELECT * FROM runs WHERE id = ?", TaskStore::runRow, runId);
+        return db.queryOne("SELECT * FROM runs WHERE id = ?", this::runRow, runId);
     }
 
     Optional<RunRow> run(Db.Tx tx, String runId) {
-        return tx.queryOne("SELECT * FROM runs WHERE id = ?", TaskStore::runRow, runId);
+        return tx.queryOne("SELECT * FROM runs WHERE id = ?", this::runRow, runId);
     }
 
     List<RunRow> runs(String org, String taskId) {
         return db.query("SELECT * FROM runs WHERE organization_id = ? AND task_id = ? ORDER BY turn",
-                TaskStore::runRow, org, taskId);
+                this::runRow, org, taskId);
     }
 
     Optional<Task> view(String org, String taskId) {
         return db.queryOne("""
                 SELECT t.id AS t_id, t.agent_id, r.* FROM tasks t JOIN runs r ON r.id = t.latest_run_id
-                WHERE t.organization_id = ? AND t.id = ?""", TaskStore::taskView, org, taskId);
+                WHERE t.organization_id = ? AND t.id = ?""", this::taskView, org, taskId);
     }
 
     List<Task> list(String org, Filters f, int limit, long offset) {
@@ -123,7 +139,7 @@ final class TaskStore {
         return db.query("""
                 SELECT t.id AS t_id, t.agent_id, r.* FROM tasks t JOIN runs r ON r.id = t.latest_run_id
                 WHERE %s ORDER BY t.created_at DESC, t.id LIMIT ? OFFSET ?""".formatted(where),
-                TaskStore::taskView, args.toArray());
+                this::taskView, args.toArray());
     }
 
     long count(String org, Filters f) {
@@ -147,7 +163,7 @@ final class TaskStore {
     List<RunRow> history(String org, String taskId, int beforeTurn, int limit) {
         List<RunRow> newestFirst = db.query("""
                 SELECT * FROM runs WHERE organization_id = ? AND task_id = ? AND turn < ? AND status = 'completed'
-                ORDER BY turn DESC LIMIT ?""", TaskStore::runRow, org, taskId, beforeTurn, limit);
+                ORDER BY turn DESC LIMIT ?""", this::runRow, org, taskId, beforeTurn, limit);
         List<RunRow> out = new ArrayList<>(newestFirst);
         java.util.Collections.reverse(out);
         return out;
@@ -192,13 +208,13 @@ final class TaskStore {
                 TaskStatus.fromWire(rs.getString("status")), rs.getString("latest_run_id"));
     }
 
-    private static RunRow runRow(ResultSet rs) throws SQLException {
+    private RunRow runRow(ResultSet rs) throws SQLException {
         return new RunRow(rs.getString("id"), rs.getString("organization_id"), rs.getString("task_id"), rs.getInt("turn"),
-                rs.getString("stop_requested"), Json.read(rs.getString("request"), Turn.class),
+                rs.getString("stop_requested"), read(rs.getString("request")),
                 Json.read(rs.getString("doc"), RunState.class));
     }
 
-    private static Task taskView(ResultSet rs) throws SQLException {
+    private Task taskView(ResultSet rs) throws SQLException {
         RunRow run = runRow(rs);
         return Task.of(rs.getString("t_id"), rs.getString("agent_id"), run.organizationId(), run.turn(), run.spec(), run.state());
     }

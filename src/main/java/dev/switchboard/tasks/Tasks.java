@@ -11,6 +11,7 @@ import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
 import dev.switchboard.runs.Worker;
 import dev.switchboard.storage.Db;
+import dev.switchboard.storage.SecretBox;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,8 +24,8 @@ public final class Tasks {
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
                  ProviderRegistry providers, Toolbox toolbox, FileStore files, NetworkGuard guard, TaskEnds ends,
-                 Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
-        TaskStore store = new TaskStore(db);
+                 SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
+        TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));

@@ -38,6 +38,14 @@ public record Turn(
         Integer historyBeforeTurn,
         AgentConfig agent) {
 
+    /** The same turn with another copy of its agent's configuration (its secrets sealed or opened). */
+    public Turn withAgent(AgentConfig other) {
+        return new Turn(agentId, input, title, source, sourceNodeType, thinkMode, disableAttachmentInjection,
+                instructionsOverride, instructionsMode, additionalContext, expectedOutput, outputFormat, outputSchema,
+                llmModelProvider, llmModelName, llmReasoningEffort, agentVersion, payloadExtension, eventsStreaming,
+                mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, budgets, historyBeforeTurn, other);
+    }
+
     /** Per-run limits; null means none. */
     public record Budgets(Integer maxSteps, Integer maxTokens, Double maxCostUsd, Integer timeoutSeconds) {}
 }

@@ -449,6 +449,26 @@ class AgentsApiTest {
     }
 
     @Test
+    void secretsAreStoredEncryptedAndStillReachTheModel() throws Exception {
+        String secret = "agent-webhook-secret-" + UUID.randomUUID();
+        String headerValue = "header-value-" + UUID.randomUUID();
+        String id = http.post("/v1/agents", Http.json("name", "sealed", "webhook_secret", secret,
+                "llm_extra_headers", Map.of("X-Sealed", headerValue))).json().path("id").asText();
+        llm.enqueue(FakeLlm.text("ok"));
+        assertThat(http.post("/v1/agents/" + id + "/invoke", Http.json("input", Map.of("text", "hi"))).status()).isEqualTo(200);
+
+        // The model got the header in clear; the data folder (agents, versions, the run's frozen turn) never has it.
+        assertThat(llm.chatRequests().getLast().header("X-Sealed")).isEqualTo(headerValue);
+        try (var files = java.nio.file.Files.walk(server.dataDir())) {
+            for (java.nio.file.Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String bytes = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(bytes.contains(secret)).as("the webhook secret in clear in " + file).isFalse();
+                assertThat(bytes.contains(headerValue)).as("the header value in clear in " + file).isFalse();
+            }
+        }
+    }
+
+    @Test
     void anAgentsTasksListsItsOwnTasksOnly() {
         String mine = server.createAgent("with-tasks");
         String other = server.createAgent("other-tasks");
