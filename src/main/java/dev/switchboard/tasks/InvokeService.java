@@ -113,7 +113,8 @@ public final class InvokeService {
         idempotencyKey.ifPresent(InvokeService::checkKey);
         ResolvedAgent agent = agents.resolve(org, agentId, version);
         Turn turn = turnOf(agent, request);
-        String hash = hash(agentId + "\n" + version.orElse("") + "\n" + Json.write(request));
+        // Only a keyed request needs its fingerprint (serializing the whole body is not free on the hot path).
+        String hash = idempotencyKey.isEmpty() ? null : hash(agentId + "\n" + version.orElse("") + "\n" + Json.write(request));
         Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> {
             if (idempotencyKey.isPresent()) {
                 var previous = store.idempotency(tx, org, idempotencyKey.get())
