@@ -117,6 +117,8 @@ public record AgentConfig(
      * {@code f}: how stores encrypt them on the way in and decrypt them on the way out.
      */
     public AgentConfig withSecrets(java.util.function.UnaryOperator<String> f) {
+        // Read with every run and every agent: most have no secrets, and then nothing is copied.
+        if (webhookSecret == null && llmExtraHeaders.isEmpty()) return this;
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         llmExtraHeaders.forEach((k, v) -> headers.put(k, f.apply(v)));
         return new AgentConfig(name, description, icon, instructions, modelProvider, modelName, llmReasoningEffort, llmApiBase,

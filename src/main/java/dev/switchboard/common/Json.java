@@ -24,6 +24,8 @@ import java.io.UncheckedIOException;
  */
 public final class Json {
     public static final ObjectMapper MAPPER = create();
+    private static final com.fasterxml.jackson.databind.ObjectReader STRICT =
+            MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 
@@ -78,6 +80,18 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Reads exactly one JSON value from text that comes from outside (a request body, a model's answer): anything
+     * after it (`{"a":1} junk`) is malformed, not ignored. Throws Jackson's exception for the caller to report.
+     */
+    public static JsonNode strictTree(byte[] json) throws java.io.IOException {
+        return STRICT.readTree(json);
+    }
+
+    public static JsonNode strictTree(String json) throws JsonProcessingException {
+        return STRICT.readTree(json);
     }
 
     public static JsonNode tree(String json) {

@@ -89,8 +89,7 @@ public final class EventLog {
         return db.query("""
                 SELECT seq, run_id, type, time, data FROM task_events
                 WHERE organization_id = ? AND task_id = ? AND seq > ? ORDER BY seq LIMIT ?""",
-                rs -> new TaskEvent(rs.getLong("seq"), rs.getString("run_id"), rs.getString("type"), taskId,
-                        organizationId, rs.getString("time"), Json.tree(rs.getString("data"))),
+                rs -> event(rs, organizationId, taskId),
                 organizationId, taskId, afterSeq, limit);
     }
 
@@ -99,14 +98,24 @@ public final class EventLog {
         return db.queryOne("""
                 SELECT seq, run_id, type, time, data FROM task_events
                 WHERE organization_id = ? AND task_id = ? AND seq > ? AND run_id = ? AND type = ?""",
-                rs -> new TaskEvent(rs.getLong("seq"), rs.getString("run_id"), rs.getString("type"), taskId,
-                        organizationId, rs.getString("time"), Json.tree(rs.getString("data"))),
+                rs -> event(rs, organizationId, taskId),
                 organizationId, taskId, afterSeq, runId, TaskEvent.TASK_FINISHED);
     }
 
-    /** The last sequence number of a task's log (0 when empty). */
+    /** The last sequence number of a task's log (0 when empty or when the task is gone). */
     public long lastSeq(String organizationId, String taskId) {
-        return db.queryLong("SELECT last_event_seq FROM tasks WHERE organization_id = ? AND id = ?", organizationId, taskId);
+        return lastSeqIfExists(organizationId, taskId).orElse(0L);
+    }
+
+    /** The last sequence number of a task's log; empty when the task does not exist (or was deleted). */
+    private Optional<Long> lastSeqIfExists(String organizationId, String taskId) {
+        return db.queryOne("SELECT last_event_seq FROM tasks WHERE organization_id = ? AND id = ?",
+                rs -> rs.getLong(1), organizationId, taskId);
+    }
+
+    private static TaskEvent event(java.sql.ResultSet rs, String organizationId, String taskId) throws java.sql.SQLException {
+        return new TaskEvent(rs.getLong("seq"), rs.getString("run_id"), rs.getString("type"), taskId, organizationId,
+                rs.getString("time"), Json.tree(rs.getString("data")));
     }
 
     /**
@@ -121,8 +130,7 @@ public final class EventLog {
         try {
             // The version is taken before the stored log is checked, so a wake-up in between is not lost.
             long observed = signal.version();
-            Optional<Long> last = db.queryOne("SELECT last_event_seq FROM tasks WHERE organization_id = ? AND id = ?",
-                    rs -> rs.getLong(1), organizationId, taskId);
+            Optional<Long> last = lastSeqIfExists(organizationId, taskId);
             if (last.isEmpty()) {
                 return false;
             }

@@ -1,7 +1,6 @@
 package dev.switchboard.http;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.common.ApiException;
@@ -167,8 +166,7 @@ public final class Call {
             throw ApiException.invalidBody("Field required", "missing");
         }
         try {
-            // One JSON value and nothing after it: `{"a":1} junk` is malformed, not {"a":1}.
-            JsonNode tree = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(bytes);
+            JsonNode tree = Json.strictTree(bytes);
             // A JSON null is no body at all: binding it would hand the handler a null record.
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw ApiException.invalidBody("Field required", "missing");

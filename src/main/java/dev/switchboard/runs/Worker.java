@@ -76,6 +76,10 @@ public final class Worker {
 
     /** Starts work leased to this node in the transaction that queued it, on the slot reserved for it. */
     public void startLeased(QueueItem item) {
+        startRun(item);
+    }
+
+    private void startRun(QueueItem item) {
         Thread.ofVirtual().name("run-" + item.runId()).start(() -> execute(item));
     }
 
@@ -96,7 +100,7 @@ public final class Worker {
                 List<QueueItem> claimed = free == 0 ? List.of() : queue.claim(Math.min(free, CLAIM_BATCH));
                 for (QueueItem item : claimed) {
                     slots.acquire();
-                    Thread.ofVirtual().name("run-" + item.runId()).start(() -> execute(item));
+                    startRun(item);
                 }
                 if (claimed.size() < Math.min(Math.max(free, 1), CLAIM_BATCH)) {
                     wakeUp.tryAcquire(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);

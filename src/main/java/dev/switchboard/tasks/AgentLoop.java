@@ -34,13 +34,13 @@ final class AgentLoop {
     // How many times a JSON answer that fails its schema is sent back for repair before the run fails.
     static final int MAX_REPAIRS = 2;
 
-    /** How a turn ended, when it ended on its own terms (a provider failure or a stop is thrown instead). */
     /**
      * The model call that ended a run with its answer, and the answer's last unsent piece: both are stored in the
      * run's final transaction, with its end, rather than in two transactions of their own just before it.
      */
     record FinalStep(int index, ModelReply reply, String lastChunk) {}
 
+    /** How a turn ended, when it ended on its own terms (a provider failure or a stop is thrown instead). */
     sealed interface Outcome {
         RunUsage usage();
 

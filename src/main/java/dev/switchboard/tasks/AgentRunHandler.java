@@ -57,9 +57,7 @@ final class AgentRunHandler implements WorkHandler {
             endStopped(run, run.state());
             return;
         }
-        // A turn leased as it was accepted was marked executing in that transaction already.
-        boolean startedAtAccept = run.state().status() == TaskStatus.EXECUTING && run.state().executionAttempts() == item.attempts();
-        RunState state = startedAtAccept ? run.state() : transitions.started(agentId, run, item.attempts());
+        RunState state = transitions.started(agentId, run, item.attempts());
         try {
             AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(state.startedAt()), token,
                     transitions.eventsOf(run));

@@ -50,23 +50,24 @@ final class ChunkWriter implements ModelStream {
 
     /** The text received but not yet written as a chunk, handed over instead of written (and forgotten here). */
     String takeUnsent() {
-        if (!thinking.isEmpty()) {
-            events.think(thinking.toString());
-            thinking.setLength(0);
-        }
+        flushThinking();
         String unsent = text.toString();
         text.setLength(0);
         return unsent;
     }
 
     void flush() {
-        if (!thinking.isEmpty()) {
-            events.think(thinking.toString());
-            thinking.setLength(0);
-        }
+        flushThinking();
         if (!text.isEmpty()) {
             events.chunk(text.toString());
             text.setLength(0);
+        }
+    }
+
+    private void flushThinking() {
+        if (!thinking.isEmpty()) {
+            events.think(thinking.toString());
+            thinking.setLength(0);
         }
     }
 }

@@ -65,7 +65,6 @@ public final class InvokeService {
 
     InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents,
                   ProviderRegistry providers, Worker worker, NetworkGuard guard, Ids ids, Clock clock, Duration syncWait) {
-        this.guard = guard;
         this.store = store;
         this.transitions = transitions;
         this.events = events;
@@ -75,9 +74,9 @@ public final class InvokeService {
         this.ids = ids;
         this.clock = clock;
         this.syncWait = syncWait;
+        this.guard = guard;
     }
 
-    /** A turn accepted for streaming: its thread, its run, and where its events begin in the thread's log. */
     /** A streamed turn: where its log starts, and the mark that it is followed (closed by the stream when it ends). */
     public record Started(String taskId, String runId, long firstSeq, EventLog.Following following) {}
 

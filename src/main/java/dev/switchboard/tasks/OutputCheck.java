@@ -25,8 +25,7 @@ final class OutputCheck {
         JsonNode value;
         try {
             // One JSON value and nothing after it: `{"a":1} and some prose` is not a JSON answer.
-            value = Json.MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .readTree(stripFence(answer));
+            value = Json.strictTree(stripFence(answer));
         } catch (Exception e) {
             return new Result(Optional.empty(), List.of("The answer is not valid JSON: " + firstLine(e.getMessage())));
         }

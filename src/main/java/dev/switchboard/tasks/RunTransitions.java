@@ -25,10 +25,10 @@ final class RunTransitions {
 
     RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, Clock clock) {
         this.store = store;
-        this.ends = ends;
         this.events = events;
         this.queue = queue;
         this.steps = steps;
+        this.ends = ends;
         this.clock = clock;
     }
 
@@ -62,8 +62,14 @@ final class RunTransitions {
         return new Created(seq, leased);
     }
 
-    /** The run starts executing on this attempt. */
+    /**
+     * The run starts executing on this attempt. A turn leased as it was accepted was marked executing for this
+     * attempt in that transaction already (see {@link #created}): then nothing is written again.
+     */
     RunState started(String agentId, TaskStore.RunRow run, int attempts) {
+        if (run.state().status() == TaskStatus.EXECUTING && run.state().executionAttempts() == attempts) {
+            return run.state();
+        }
         RunState next = run.state().executing(now(), attempts);
         store.db().inTransaction(tx -> {
             store.saveState(tx, run, next);

@@ -29,10 +29,10 @@ public final class TaskStreams {
      */
     public void followTask(String org, String taskId, long afterSeq, EventFollower.Sink sink)
             throws IOException, InterruptedException {
-        if (afterSeq >= log.lastSeq(org, taskId) && store.findTask(org, taskId).map(t -> t.status().isTerminal()).orElse(true)) {
+        if (settledAt(org, taskId, afterSeq)) {
             return; // resumed after the last event of a settled task: nothing more will come
         }
-        follower.follow(org, taskId, afterSeq, e -> TaskEvent.TASK_FINISHED.equals(e.type()) && settled(org, taskId, e.seq()), sink);
+        follower.follow(org, taskId, afterSeq, e -> TaskEvent.TASK_FINISHED.equals(e.type()) && settledAt(org, taskId, e.seq()), sink);
     }
 
     /**
@@ -45,8 +45,9 @@ public final class TaskStreams {
                 e -> TaskEvent.TASK_FINISHED.equals(e.type()) && runId.equals(e.runId()), sink);
     }
 
-    private boolean settled(String org, String taskId, long seq) {
-        return log.lastSeq(org, taskId) == seq
+    /** Nothing after {@code seq} in the log, and nothing open on the task: no event will follow. */
+    private boolean settledAt(String org, String taskId, long seq) {
+        return log.lastSeq(org, taskId) <= seq
                 && store.findTask(org, taskId).map(t -> t.status().isTerminal()).orElse(true);
     }
 }

@@ -47,25 +47,12 @@ final class RawSse {
     /** Sends the request and returns System.nanoTime() when the first line containing {@code containing} arrived. */
     static long firstLine(URI base, String method, String path, Map<String, String> headers, String body, String containing)
             throws IOException {
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            socket.setTcpNoDelay(true);
-            byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + base.getHost()
-                    + "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n");
-            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-            OutputStream out = socket.getOutputStream();
-            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
-            out.write(bytes);
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            long at = -1;
-            while ((line = in.readLine()) != null) {
-                if (at < 0 && line.contains(containing)) at = System.nanoTime();
-                if (line.equals("0")) break; // the last chunk of a chunked answer: the response is complete
-            }
-            if (at < 0) throw new IOException("no line containing " + containing);
-            return at;
-        }
+        long[] at = {-1};
+        stream(base, method, path, headers, body, (line, nanos) -> {
+            if (at[0] < 0 && line.contains(containing)) at[0] = nanos;
+            return true; // read to the end: the response is complete before the next request
+        });
+        if (at[0] < 0) throw new IOException("no line containing " + containing);
+        return at[0];
     }
 }

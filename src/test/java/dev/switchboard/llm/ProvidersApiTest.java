@@ -227,6 +227,26 @@ class ProvidersApiTest {
         assertThat(notConfigured.json().path("detail").get(0).path("msg").asText()).contains("openai, anthropic, gemini, ollama");
     }
 
+    @Test
+    void anthropicsThinkingIsStreamedAsThinkEventsOnlyWhenAsked() {
+        String agent = agent("anthropic", "claude-sonnet-4-5", "medium");
+        String fine = Http.json("input", Map.of("text", "think aloud"), "events_streaming", true);
+        String coarse = Http.json("input", Map.of("text", "think quietly"));
+
+        var withThoughts = dev.switchboard.testkit.SseClient.post(http.base(), "/v1/agents/" + agent + "/invoke/stream",
+                TestServer.ADMIN_KEY, fine).all(java.time.Duration.ofSeconds(20));
+        var without = dev.switchboard.testkit.SseClient.post(http.base(), "/v1/agents/" + agent + "/invoke/stream",
+                TestServer.ADMIN_KEY, coarse).all(java.time.Duration.ofSeconds(20));
+
+        // The fake's thinking block ("Let me think.") arrives as a think event before the answer's chunks.
+        var think = withThoughts.stream().filter(e -> e.type().equals("think")).toList();
+        assertThat(think).hasSize(1);
+        assertThat(think.getFirst().data().path("thought").asText()).isEqualTo("Let me think.");
+        assertThat(withThoughts.getLast().data().path("status").asText()).isEqualTo("completed");
+        assertThat(without).extracting(dev.switchboard.testkit.SseClient.Event::type).doesNotContain("think")
+                .contains("chunk", "task_finished");
+    }
+
     private static String agent(String provider, String model, String effort) {
         Map<String, Object> body = new java.util.HashMap<>(Map.of("name", provider + "-agent", "model_provider", provider, "model_name", model));
         if (effort != null) body.put("llm_reasoning_effort", effort);
