@@ -18,11 +18,7 @@ public final class AsyncBench {
     static final String ID = "async";
 
     public static void main(String[] args) throws Exception {
-        Report report = Report.toStdout();
-        try (Fixture fixture = Fixture.fresh()) {
-            run(report, fixture);
-        }
-        report.writeJsonIfAsked();
+        Bench.alone(AsyncBench::run);
     }
 
     static void run(Report report, Fixture fixture) throws Exception {

@@ -21,6 +21,21 @@ import java.util.regex.Pattern;
 final class Bench {
     private Bench() {}
 
+    /** One scenario of the suite: it reports into {@code report} against the fixture's fresh server and model. */
+    @FunctionalInterface
+    interface Scenario {
+        void run(Report report, Fixture fixture) throws Exception;
+    }
+
+    /** A scenario run on its own (its class's main): a fresh fixture, the tables, and the JSON when asked for. */
+    static void alone(Scenario scenario) throws Exception {
+        Report report = Report.toStdout();
+        try (Fixture fixture = Fixture.fresh()) {
+            scenario.run(report, fixture);
+        }
+        report.writeJsonIfAsked();
+    }
+
     /** {@code -Dquick=true}: every size not given explicitly takes its small default, for a run of a minute or two. */
     static boolean quick() { return Boolean.getBoolean("quick"); }
 

@@ -21,11 +21,7 @@ public final class HeldBench {
     static final String ID = "held";
 
     public static void main(String[] args) throws Exception {
-        Report report = Report.toStdout();
-        try (Fixture fixture = Fixture.fresh()) {
-            run(report, fixture);
-        }
-        report.writeJsonIfAsked();
+        Bench.alone(HeldBench::run);
     }
 
     static void run(Report report, Fixture fixture) throws Exception {

@@ -27,11 +27,7 @@ public final class StartupBench {
     static final String ID = "startup";
 
     public static void main(String[] args) throws Exception {
-        Report report = Report.toStdout();
-        try (Fixture fixture = Fixture.fresh()) {
-            run(report, fixture);
-        }
-        report.writeJsonIfAsked();
+        Bench.alone(StartupBench::run);
     }
 
     static void run(Report report, Fixture unused) throws Exception {

@@ -46,11 +46,7 @@ public final class StreamingBench {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static void main(String[] args) throws Exception {
-        Report report = Report.toStdout();
-        try (Fixture fixture = Fixture.fresh()) {
-            run(report, fixture);
-        }
-        report.writeJsonIfAsked();
+        Bench.alone(StreamingBench::run);
     }
 
     static void run(Report report, Fixture fixture) throws Exception {

@@ -29,11 +29,7 @@ public final class SyncBench {
     static final String ID = "sync";
 
     public static void main(String[] args) throws Exception {
-        Report report = Report.toStdout();
-        try (Fixture fixture = Fixture.fresh()) {
-            run(report, fixture);
-        }
-        report.writeJsonIfAsked();
+        Bench.alone(SyncBench::run);
     }
 
     static void run(Report report, Fixture fixture) throws Exception {
