@@ -107,13 +107,13 @@ public final class AgentService {
      * A version that is not a number or "draft" is the client's error (422); one that does not exist is 404.
      */
     public ResolvedAgent resolve(String organizationId, String id, Optional<String> version) {
-        AgentStore.Row row = find(organizationId, id);
-        if (version.isEmpty()) {
-            return new ResolvedAgent(row.id(), String.valueOf(row.deployedVersion()),
-                    store.version(row.id(), row.deployedVersion()).orElseThrow().config());
-        }
-        if (version.get().equals("draft")) {
+        if (version.isPresent() && version.get().equals("draft")) {
+            AgentStore.Row row = find(organizationId, id);
             return new ResolvedAgent(row.id(), "draft", row.draft());
+        }
+        int deployed = store.deployedVersion(organizationId, id).orElseThrow(AgentService::notFound);
+        if (version.isEmpty()) {
+            return new ResolvedAgent(id, String.valueOf(deployed), store.version(id, deployed).orElseThrow().config());
         }
         int n;
         try {
@@ -121,9 +121,9 @@ public final class AgentService {
         } catch (NumberFormatException e) {
             throw ApiException.invalidQuery("version", "version must be a version number or 'draft'");
         }
-        AgentStore.VersionRow v = store.version(row.id(), n)
+        AgentStore.VersionRow v = store.version(id, n)
                 .orElseThrow(() -> new ApiException.NotFound("Agent version " + n + " not found"));
-        return new ResolvedAgent(row.id(), String.valueOf(n), v.config());
+        return new ResolvedAgent(id, String.valueOf(n), v.config());
     }
 
     /** True when the agent exists in this organization. */

@@ -7,6 +7,8 @@ import dev.switchboard.storage.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 
 /** Agents with their draft, and their deployed versions (never changed once written). */
@@ -17,7 +19,10 @@ final class AgentStore {
 
     record VersionRow(int version, AgentConfig config, String createdAt) {}
 
+    private static final int PARSED_VERSIONS_KEPT = 1024;
+
     private final Db db;
+    private final Map<String, VersionRow> parsedVersions = new ConcurrentHashMap<>();
     // The webhook secret and the extra header values are used again in clear, so they are stored encrypted.
     private final SecretBox box;
 
@@ -82,9 +87,28 @@ final class AgentStore {
         return db.query("SELECT * FROM agent_versions WHERE agent_id = ? ORDER BY version DESC", this::version, agentId);
     }
 
+    /** The deployed version of an agent, without reading its draft: what every invoke needs first. */
+    Optional<Integer> deployedVersion(String organizationId, String id) {
+        return db.queryOne("SELECT deployed_version FROM agents WHERE organization_id = ? AND id = ?",
+                rs -> rs.getInt(1), organizationId, id);
+    }
+
+    /**
+     * One deployed version. Versions never change once written, so they are kept parsed: every invoke needs one, and
+     * parsing and decrypting an agent's configuration cost more than the rest of an accept. The agent's own row is
+     * read first (deployedVersion), so a deleted agent's versions are never served from here.
+     */
     Optional<VersionRow> version(String agentId, int version) {
-        return db.queryOne("SELECT * FROM agent_versions WHERE agent_id = ? AND version = ?", this::version,
-                agentId, version);
+        String key = agentId + '#' + version;
+        VersionRow cached = parsedVersions.get(key);
+        if (cached != null) return Optional.of(cached);
+        Optional<VersionRow> row = db.queryOne("SELECT * FROM agent_versions WHERE agent_id = ? AND version = ?",
+                this::version, agentId, version);
+        row.ifPresent(r -> {
+            if (parsedVersions.size() >= PARSED_VERSIONS_KEPT) parsedVersions.clear();
+            parsedVersions.put(key, r);
+        });
+        return row;
     }
 
     private Row row(ResultSet rs) throws SQLException {

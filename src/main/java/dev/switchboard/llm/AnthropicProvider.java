@@ -62,13 +62,13 @@ final class AnthropicProvider implements Provider {
             ChatModel model = models.computeIfAbsent(cacheKey, k -> AnthropicChatModel.builder()
                     .baseUrl(base).apiKey(key).version(API_VERSION).customHeaders(headers).maxTokens(ANSWER_TOKENS)
                     .timeout(ModelCalls.CALL_TIMEOUT).maxRetries(0).returnThinking(true).sendThinking(true)
-                    .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+                    .httpClientBuilder(ProviderHttp.builder()).build());
             return ModelCalls.call(model, chatRequest);
         }
         StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> AnthropicStreamingChatModel.builder()
                 .baseUrl(base).apiKey(key).version(API_VERSION).customHeaders(headers).maxTokens(ANSWER_TOKENS)
                 .timeout(ModelCalls.CALL_TIMEOUT).returnThinking(true).sendThinking(true)
-                .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+                .httpClientBuilder(ProviderHttp.builder()).build());
         return ModelCalls.stream(model, chatRequest, stream);
     }
 }

@@ -58,7 +58,7 @@ final class GeminiProvider implements Provider {
         if (stream == ModelStream.NONE) {
             ChatModel model = models.computeIfAbsent(cacheKey, k -> {
                 var b = GoogleAiGeminiChatModel.builder().baseUrl(base).apiKey(key).timeout(ModelCalls.CALL_TIMEOUT)
-                        .maxRetries(0).returnThinking(true).httpClientBuilder(ProviderHttp.builder(httpBuilder));
+                        .maxRetries(0).returnThinking(true).httpClientBuilder(ProviderHttp.builder());
                 thinking.ifPresent(b::thinkingConfig);
                 return b.build();
             });
@@ -66,7 +66,7 @@ final class GeminiProvider implements Provider {
         }
         StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> {
             var b = GoogleAiGeminiStreamingChatModel.builder().baseUrl(base).apiKey(key).timeout(ModelCalls.CALL_TIMEOUT)
-                    .returnThinking(true).httpClientBuilder(ProviderHttp.builder(httpBuilder));
+                    .returnThinking(true).httpClientBuilder(ProviderHttp.builder());
             thinking.ifPresent(b::thinkingConfig);
             return b.build();
         });

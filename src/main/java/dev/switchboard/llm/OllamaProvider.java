@@ -47,12 +47,12 @@ final class OllamaProvider implements Provider {
         if (stream == ModelStream.NONE) {
             ChatModel model = models.computeIfAbsent(cacheKey, k -> OllamaChatModel.builder()
                     .baseUrl(base).customHeaders(headers).timeout(ModelCalls.CALL_TIMEOUT).maxRetries(0).returnThinking(true)
-                    .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+                    .httpClientBuilder(ProviderHttp.builder()).build());
             return ModelCalls.call(model, chatRequest);
         }
         StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> OllamaStreamingChatModel.builder()
                 .baseUrl(base).customHeaders(headers).timeout(ModelCalls.CALL_TIMEOUT).returnThinking(true)
-                .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+                .httpClientBuilder(ProviderHttp.builder()).build());
         return ModelCalls.stream(model, chatRequest, stream);
     }
 }

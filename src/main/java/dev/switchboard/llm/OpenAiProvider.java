@@ -66,12 +66,12 @@ final class OpenAiProvider implements Provider {
         if (stream == ModelStream.NONE) {
             ChatModel model = models.computeIfAbsent(cacheKey, k -> OpenAiChatModel.builder()
                     .baseUrl(base).apiKey(key).customHeaders(headers).timeout(ModelCalls.CALL_TIMEOUT).maxRetries(0)
-                    .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+                    .httpClientBuilder(ProviderHttp.builder()).build());
             return ModelCalls.call(model, chatRequest);
         }
         StreamingChatModel model = streamingModels.computeIfAbsent(cacheKey, k -> OpenAiStreamingChatModel.builder()
                 .baseUrl(base).apiKey(key).customHeaders(headers).timeout(ModelCalls.CALL_TIMEOUT)
-                .httpClientBuilder(ProviderHttp.builder(httpBuilder)).build());
+                .httpClientBuilder(ProviderHttp.builder()).build());
         return ModelCalls.stream(model, chatRequest, stream);
     }
 }

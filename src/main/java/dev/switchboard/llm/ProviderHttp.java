@@ -1,31 +1,45 @@
 package dev.switchboard.llm;
 
 import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.http.client.HttpClient;
 import dev.langchain4j.http.client.HttpClientBuilder;
 import dev.langchain4j.http.client.HttpRequest;
 import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.WebClient;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The HTTP client every provider model uses, blocking and streaming. Requests go out as LangChain4j's JDK client
- * sends them (HTTP/1.1, virtual threads, interruptible), but a failed answer keeps its {@code Retry-After}, which
- * LangChain4j's own client drops: it travels as the cause of LangChain4j's mapped exception, and our retries honour it.
+ * The HTTP client every provider model uses, blocking and streaming. Requests go out on Helidon's WebClient: blocking
+ * HTTP/1.1 on the calling virtual thread with pooled keep-alive connections. (The JDK's HttpClient, used before, hands
+ * every response from its selector thread to a new thread, which under load waited behind the incoming requests and
+ * cost more CPU than the rest of a call.) A failed answer keeps its {@code Retry-After}, which LangChain4j's own
+ * clients drop: it travels as the cause of LangChain4j's mapped exception, and our retries honour it.
  */
 final class ProviderHttp implements HttpClient {
-    // Headers the JDK client sets itself and refuses to be given.
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    // Headers the client sets itself.
     private static final Set<String> RESTRICTED = Set.of("content-length", "host", "connection", "expect", "upgrade");
 
     /** A non-2xx answer, with how long the provider asked us to wait. */
@@ -40,81 +54,100 @@ final class ProviderHttp implements HttpClient {
         Optional<Duration> retryAfter() { return retryAfter; }
     }
 
-    private final java.net.http.HttpClient jdk;
-    private final Duration readTimeout;
+    private final WebClient client;
 
-    private ProviderHttp(java.net.http.HttpClient.Builder builder, Duration readTimeout) {
-        this.jdk = builder.build();
-        this.readTimeout = readTimeout;
+    private ProviderHttp(Duration connectTimeout, Duration readTimeout) {
+        this.client = WebClient.builder()
+                .connectTimeout(connectTimeout)
+                .readTimeout(readTimeout)
+                .proxy(Proxy.noProxy())
+                .followRedirects(false)
+                .build();
     }
 
-    static HttpClientBuilder builder(java.net.http.HttpClient.Builder jdkBuilder) {
+    static HttpClientBuilder builder() {
         return new HttpClientBuilder() {
-            private Duration connect;
+            private Duration connect = CONNECT_TIMEOUT;
             private Duration read = ModelCalls.CALL_TIMEOUT;
 
             @Override public Duration connectTimeout() { return connect; }
 
-            @Override public HttpClientBuilder connectTimeout(Duration d) { connect = d; return this; }
+            @Override public HttpClientBuilder connectTimeout(Duration d) { if (d != null) connect = d; return this; }
 
             @Override public Duration readTimeout() { return read; }
 
             @Override public HttpClientBuilder readTimeout(Duration d) { if (d != null) read = d; return this; }
 
-            @Override
-            public HttpClient build() {
-                if (connect != null) jdkBuilder.connectTimeout(connect);
-                return new ProviderHttp(jdkBuilder, read);
-            }
+            @Override public HttpClient build() { return new ProviderHttp(connect, read); }
         };
     }
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        HttpResponse<String> res;
-        try {
-            res = jdk.send(toJdk(request), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RuntimeException(e);
+        try (HttpClientResponse res = send(request)) {
+            String body = new String(res.inputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = res.status().code();
+            if (status / 100 != 2) throw new Failed(status, body, retryAfter(res));
+            return SuccessfulHttpResponse.builder().statusCode(status).headers(headers(res)).body(body).build();
+        } catch (java.io.IOException e) {
+            throw timeoutOr(e);
+        } catch (RuntimeException e) {
+            throw timeoutOr(e);
         }
-        if (res.statusCode() / 100 != 2) {
-            throw new Failed(res.statusCode(), res.body(), retryAfter(res.headers().firstValue("retry-after")));
-        }
-        return SuccessfulHttpResponse.builder().statusCode(res.statusCode()).headers(res.headers().map()).body(res.body()).build();
     }
 
     /**
-     * Streams on a virtual thread, as LangChain4j's client does (open, parse, close), but a failed answer reaches the
+     * Streams on a virtual thread, as LangChain4j's clients do (open, parse, close), but a failed answer reaches the
      * listener as {@link Failed}, with its Retry-After.
      */
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
         Thread.ofVirtual().name("provider-stream").start(() -> {
-            try {
-                HttpResponse<java.io.InputStream> res = jdk.send(toJdk(request), HttpResponse.BodyHandlers.ofInputStream());
-                if (res.statusCode() / 100 != 2) {
-                    String body;
-                    try (var in = res.body()) {
-                        body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                    }
-                    quietly(() -> listener.onError(new Failed(res.statusCode(), body, retryAfter(res.headers().firstValue("retry-after")))));
+            try (HttpClientResponse res = send(request)) {
+                int status = res.status().code();
+                if (status / 100 != 2) {
+                    String body = new String(res.inputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    quietly(() -> listener.onError(new Failed(status, body, retryAfter(res))));
                     return;
                 }
-                quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder().statusCode(res.statusCode())
-                        .headers(res.headers().map()).build()));
-                try (var in = res.body()) {
+                quietly(() -> listener.onOpen(SuccessfulHttpResponse.builder().statusCode(status).headers(headers(res)).build()));
+                try (InputStream in = res.inputStream()) {
                     parser.parse(in, listener);
                 }
                 quietly(listener::onClose);
-            } catch (java.net.http.HttpTimeoutException e) {
-                quietly(() -> listener.onError(new dev.langchain4j.exception.TimeoutException(e)));
             } catch (Exception e) {
-                quietly(() -> listener.onError(e));
+                RuntimeException failure = timeoutOr(e);
+                quietly(() -> listener.onError(failure));
             }
         });
+    }
+
+    private HttpClientResponse send(HttpRequest request) {
+        HttpClientRequest out = client.method(Method.create(request.method().name())).uri(request.url());
+        request.headers().forEach((name, values) -> {
+            if (!RESTRICTED.contains(name.toLowerCase())) out.header(HeaderNames.create(name), values);
+        });
+        return request.body() == null ? out.request() : out.submit(request.body());
+    }
+
+    /** A read or connect that ran out of time is LangChain4j's timeout (a retryable failure); anything else as it is. */
+    private static RuntimeException timeoutOr(Exception e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SocketTimeoutException || c instanceof java.net.http.HttpTimeoutException) {
+                return new TimeoutException(c);
+            }
+        }
+        return e instanceof RuntimeException r ? r : new java.io.UncheckedIOException(new java.io.IOException(e));
+    }
+
+    private static Map<String, List<String>> headers(HttpClientResponse res) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Header h : res.headers()) out.put(h.name(), h.allValues());
+        return out;
+    }
+
+    private static Optional<Duration> retryAfter(HttpClientResponse res) {
+        return retryAfter(res.headers().first(HeaderNames.create("retry-after")));
     }
 
     private static void quietly(Runnable listenerCall) {
@@ -123,18 +156,6 @@ final class ProviderHttp implements HttpClient {
         } catch (RuntimeException ignored) {
             // a listener's own failure must not end the stream's thread silently elsewhere
         }
-    }
-
-    private java.net.http.HttpRequest toJdk(HttpRequest request) {
-        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(request.url()))
-                .timeout(readTimeout)
-                .method(request.method().name(), request.body() == null
-                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                        : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
-        request.headers().forEach((name, values) -> {
-            if (!RESTRICTED.contains(name.toLowerCase())) values.forEach(v -> b.header(name, v));
-        });
-        return b.build();
     }
 
     /** Retry-After is either seconds or an HTTP date. */
@@ -146,7 +167,7 @@ final class ProviderHttp implements HttpClient {
         } catch (NumberFormatException notSeconds) {
             try {
                 ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Optional.of(Duration.between(java.time.Instant.now(), at.toInstant())).filter(d -> !d.isNegative());
+                return Optional.of(Duration.between(Instant.now(), at.toInstant())).filter(d -> !d.isNegative());
             } catch (DateTimeParseException e) {
                 return Optional.empty();
             }

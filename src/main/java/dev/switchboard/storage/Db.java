@@ -30,10 +30,21 @@ public final class Db implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final Dialect dialect;
+    /** Set when the database takes one writer at a time: its writers then commit together (see GroupCommit). */
+    private final GroupCommit groupCommit;
 
     private Db(HikariDataSource pool, Dialect dialect) {
         this.pool = pool;
         this.dialect = dialect;
+        this.groupCommit = dialect.singleWriter() ? new GroupCommit(this::connection, dialect.beginWrite()) : null;
+    }
+
+    private Connection connection() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 
     public static Db openSqlite(Path dataDir) {
@@ -86,8 +97,17 @@ public final class Db implements AutoCloseable {
         return inTransaction(tx -> tx.update(sql, args));
     }
 
-    /** Runs work in one write transaction; commits when it returns, rolls back when it throws. */
+    /**
+     * Runs work in one write transaction; commits when it returns, rolls back when it throws. On SQLite the
+     * transaction may be shared with other callers' work (each in its own savepoint): the work must not start
+     * another transaction, and is stored or not as a whole either way.
+     */
     public <T> T inTransaction(TxWork<T> work) {
+        if (groupCommit != null) return groupCommit.run(work);
+        return alone(work);
+    }
+
+    private <T> T alone(TxWork<T> work) {
         try (Connection c = pool.getConnection()) {
             try (var st = c.createStatement()) {
                 st.execute(dialect.beginWrite());
@@ -137,6 +157,8 @@ public final class Db implements AutoCloseable {
 
         /** Runs once the transaction has committed (never when it rolls back): for wake-ups of waiters. */
         public void afterCommit(Runnable action) { afterCommit.add(action); }
+
+        List<Runnable> afterCommit() { return afterCommit; }
 
         public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
             try {

@@ -15,9 +15,13 @@ public sealed interface Dialect permits Dialect.Sqlite {
     /** True when only one node can use the database, so on start every lease left behind belongs to a dead node. */
     boolean singleNode();
 
+    /** True when the database takes one writer at a time, so writers are better queued in the JVM than in it. */
+    boolean singleWriter();
+
     record Sqlite() implements Dialect {
         @Override public String beginWrite() { return "BEGIN IMMEDIATE"; }
         @Override public String migrationsLocation() { return "classpath:db/sqlite"; }
         @Override public boolean singleNode() { return true; }
+        @Override public boolean singleWriter() { return true; }
     }
 }

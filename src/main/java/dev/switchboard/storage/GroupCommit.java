@@ -1,0 +1,140 @@
+package dev.switchboard.storage;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * Write transactions of many callers committed together, for a database that takes one writer at a time (SQLite).
+ *
+ * <p>Why: every accepted invoke and every finished run is a small write transaction. One at a time, each paid for
+ * its own BEGIN and COMMIT and for handing SQLite's write lock to the next writer; when writers met that lock inside
+ * SQLite, they waited in its busy handler, which sleeps in native code and pins the virtual thread's carrier. Here
+ * each caller queues its work; whoever finds the writer free becomes the writer and runs everything queued so far in
+ * one transaction, each caller's work inside a savepoint of its own, so that one caller's failure rolls back only its
+ * own statements. Callers still waiting are woken once the batch has committed. This is the "group commit" of
+ * database servers, done with flat combining (no writer thread to hand work to).
+ *
+ * <p>A caller's work must not start another write transaction (there is no nesting), and its after-commit actions
+ * run on its own thread once its batch has committed.
+ */
+final class GroupCommit {
+    private static final int MAX_BATCH = 256;
+    // A waiter re-checks at this interval even without a wake-up: a safety net, not the normal path.
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final Supplier<Connection> connections;
+    private final String begin;
+    private final ReentrantLock writer = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+
+    GroupCommit(Supplier<Connection> connections, String begin) {
+        this.connections = connections;
+        this.begin = begin;
+    }
+
+    <T> T run(Db.TxWork<T> work) {
+        Pending<T> mine = new Pending<>(work, Thread.currentThread());
+        queue.add(mine);
+        while (!mine.done) {
+            if (writer.tryLock()) {
+                try {
+                    while (!mine.done) writeBatch();
+                } finally {
+                    writer.unlock();
+                }
+                // Work queued while this thread wrote, by callers that found the writer busy: write it now, unless
+                // one of them has taken the writer since.
+                while (!queue.isEmpty() && writer.tryLock()) {
+                    try {
+                        writeBatch();
+                    } finally {
+                        writer.unlock();
+                    }
+                }
+            } else {
+                LockSupport.parkNanos(this, RECHECK_NANOS);
+            }
+        }
+        return mine.outcome();
+    }
+
+    private void writeBatch() {
+        List<Pending<?>> batch = new ArrayList<>();
+        for (Pending<?> p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) batch.add(p);
+        if (batch.isEmpty()) return;
+        try (Connection c = connections.get()) {
+            execute(c, begin);
+            try {
+                for (Pending<?> p : batch) p.runIn(c);
+                execute(c, "COMMIT");
+            } catch (Throwable t) {
+                try {
+                    execute(c, "ROLLBACK");
+                } catch (SQLException suppressed) {
+                    t.addSuppressed(suppressed);
+                }
+                throw t;
+            }
+        } catch (Throwable t) {
+            // The batch did not commit: no caller's work is stored, and each hears why.
+            RuntimeException failure = t instanceof SQLException e ? new StorageException(e)
+                    : t instanceof RuntimeException r ? r : new StorageException(new SQLException(t));
+            for (Pending<?> p : batch) p.failed = p.failed == null ? failure : p.failed;
+            for (Pending<?> p : batch) p.afterCommit.clear();
+        }
+        for (Pending<?> p : batch) p.finish();
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (var st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    /** One caller's work, its outcome, and the thread to wake when the outcome is known. */
+    private static final class Pending<T> {
+        private final Db.TxWork<T> work;
+        private final Thread caller;
+        private final List<Runnable> afterCommit = new ArrayList<>(2);
+        private T result;
+        private RuntimeException failed;
+        private volatile boolean done;
+
+        Pending(Db.TxWork<T> work, Thread caller) {
+            this.work = work;
+            this.caller = caller;
+        }
+
+        void runIn(Connection c) throws SQLException {
+            execute(c, "SAVEPOINT w");
+            Db.Tx tx = new Db.Tx(c);
+            try {
+                result = work.run(tx);
+                afterCommit.addAll(tx.afterCommit());
+                execute(c, "RELEASE w");
+            } catch (RuntimeException e) {
+                failed = e;
+                execute(c, "ROLLBACK TO w");
+                execute(c, "RELEASE w");
+            }
+        }
+
+        void finish() {
+            done = true;
+            if (caller != Thread.currentThread()) LockSupport.unpark(caller);
+        }
+
+        T outcome() {
+            if (failed != null) throw failed;
+            afterCommit.forEach(Runnable::run);
+            return result;
+        }
+    }
+}
