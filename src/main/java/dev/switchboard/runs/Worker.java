@@ -80,7 +80,10 @@ public final class Worker {
     }
 
     private void startRun(QueueItem item) {
-        Thread.ofVirtual().name("run-" + item.runId()).start(() -> execute(item));
+        // Registered before the thread starts, so that a stop arriving meanwhile finds the run and is not lost.
+        CancelToken token = new CancelToken();
+        running.put(item.runId(), token);
+        Thread.ofVirtual().name("run-" + item.runId()).start(() -> execute(item, token));
     }
 
     /** Cancels the run if it executes on this node; its handler then stores the stop. */
@@ -115,9 +118,7 @@ public final class Worker {
         }
     }
 
-    private void execute(QueueItem item) {
-        CancelToken token = new CancelToken();
-        running.put(item.runId(), token);
+    private void execute(QueueItem item, CancelToken token) {
         try {
             WorkHandler handler = handlers.get(item.kind());
             if (handler == null) {

@@ -23,15 +23,17 @@ final class AgentRunHandler implements WorkHandler {
     private static final Logger log = LoggerFactory.getLogger(AgentRunHandler.class);
 
     private final TaskStore store;
+    private final AcceptedRuns acceptedRuns;
     private final RunTransitions transitions;
     private final RunQueue queue;
     private final AgentLoop loop;
     private final ProviderRegistry providers;
     private final FileStore files;
 
-    AgentRunHandler(TaskStore store, RunTransitions transitions, RunQueue queue, AgentLoop loop, ProviderRegistry providers,
-                    FileStore files) {
+    AgentRunHandler(TaskStore store, AcceptedRuns acceptedRuns, RunTransitions transitions, RunQueue queue, AgentLoop loop,
+                    ProviderRegistry providers, FileStore files) {
         this.store = store;
+        this.acceptedRuns = acceptedRuns;
         this.transitions = transitions;
         this.queue = queue;
         this.loop = loop;
@@ -41,7 +43,7 @@ final class AgentRunHandler implements WorkHandler {
 
     @Override
     public void execute(QueueItem item, CancelToken token) {
-        Optional<TaskStore.RunRow> found = store.run(item.runId());
+        Optional<TaskStore.RunRow> found = acceptedRuns.take(item.runId()).or(() -> store.run(item.runId()));
         if (found.isEmpty()) {
             // Its task was deleted after it was queued.
             store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });

@@ -50,9 +50,10 @@ public final class InvokeService {
     }
 
     private record Accepted(String taskId, String runId, long createdSeq, Task snapshot, List<String> toCancel,
-                            Optional<QueueItem> leased) {}
+                            Optional<QueueItem> leased, TaskStore.RunRow run) {}
 
     private final TaskStore store;
+    private final AcceptedRuns acceptedRuns;
     private final RunTransitions transitions;
     private final EventLog events;
     private final AgentService agents;
@@ -64,8 +65,10 @@ public final class InvokeService {
     private final NetworkGuard guard;
 
     InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents,
-                  ProviderRegistry providers, Worker worker, NetworkGuard guard, Ids ids, Clock clock, Duration syncWait) {
+                  ProviderRegistry providers, Worker worker, AcceptedRuns acceptedRuns, NetworkGuard guard, Ids ids,
+                  Clock clock, Duration syncWait) {
         this.store = store;
+        this.acceptedRuns = acceptedRuns;
         this.transitions = transitions;
         this.events = events;
         this.agents = agents;
@@ -125,7 +128,8 @@ public final class InvokeService {
                     }
                     // A replay answers about the keyed run as it stands now, even when newer turns followed it.
                     Task current = store.run(tx, previous.get().runId()).map(InvokeService::snapshot).orElse(null);
-                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, current, List.of(), Optional.empty());
+                    return new Accepted(previous.get().taskId(), previous.get().runId(), 0, current, List.of(),
+                            Optional.empty(), null);
                 }
             }
             String taskId = request.id() != null ? request.id() : ids.next();
@@ -231,12 +235,13 @@ public final class InvokeService {
         }
         RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, leaseHere);
         Task snapshot = Task.of(taskId, turn.agentId(), org, turnNumber, turn, run.state());
-        return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased());
+        return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased(), created.run());
     }
 
     /** Starts a turn leased at accept on its reserved slot, wakes the dispatcher for the rest, cancels interrupted turns. */
     private void launch(Accepted accepted) {
         if (accepted.leased().isPresent()) {
+            acceptedRuns.hold(accepted.run());
             worker.startLeased(accepted.leased().get());
         } else {
             worker.signal();

@@ -34,8 +34,11 @@ final class RunTransitions {
 
     String now() { return Times.now(clock); }
 
-    /** A stored new turn: its task_created sequence number, and its queue item when this node leased it at once. */
-    record Created(long seq, Optional<QueueItem> leased) {}
+    /**
+     * A stored new turn: its task_created sequence number, its queue item when this node leased it at once, and the
+     * run as stored by the end of the transaction.
+     */
+    record Created(long seq, Optional<QueueItem> leased, TaskStore.RunRow run) {}
 
     /**
      * A new turn: the run, its queue entry and its task_created event. The caller's transaction stores the task.
@@ -58,8 +61,9 @@ final class RunTransitions {
             RunState executing = run.state().executing(now(), leased.get().attempts());
             store.saveState(tx, run, executing);
             announce(tx, agentId, run, executing, TaskEvent.TASK_UPDATED);
+            run = run.withState(executing);
         }
-        return new Created(seq, leased);
+        return new Created(seq, leased, run);
     }
 
     /**

@@ -20,7 +20,11 @@ final class TaskStore {
 
     record TaskRow(String id, String organizationId, String agentId, TaskStatus status, String latestRunId) {}
 
-    record RunRow(String id, String organizationId, String taskId, int turn, String stopRequested, Turn spec, RunState state) {}
+    record RunRow(String id, String organizationId, String taskId, int turn, String stopRequested, Turn spec, RunState state) {
+        RunRow withState(RunState next) {
+            return new RunRow(id, organizationId, taskId, turn, stopRequested, spec, next);
+        }
+    }
 
     /** A run that is not finished, and whether a node holds it right now. */
     record OpenRun(RunRow run, boolean leased) {}

@@ -28,8 +28,10 @@ public final class Tasks {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox);
-        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, transitions, queue, loop, providers, files));
-        this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, guard, ids, clock, syncWait);
+        AcceptedRuns acceptedRuns = new AcceptedRuns();
+        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, providers, files));
+        this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, acceptedRuns, guard, ids,
+                clock, syncWait);
         this.tasks = new TaskService(store, transitions, events, worker, agents);
         this.streams = new TaskStreams(store, events, ssePing);
     }
