@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.Optional;
 
 /**
@@ -62,28 +64,38 @@ public final class App implements AutoCloseable {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();
         }
+        // Opening the database (SQLite's native library, the pool, Flyway) is the longest part of start-up: it runs
+        // on its own thread while the parts that do not need it are built.
+        CompletableFuture<Db> opening = new CompletableFuture<>();
+        Thread.ofPlatform().name("switchboard-db-open").start(() -> {
+            try {
+                opening.complete(Db.openSqlite(config.dataDir()));
+            } catch (Throwable t) {
+                opening.completeExceptionally(t);
+            }
+        });
         Clock clock = Clock.systemUTC();
         Ids ids = Ids.random();
-        Db db = Db.openSqlite(config.dataDir());
-
-        OrgService orgs = new OrgService(db, ids, clock);
-        OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
         ProviderRegistry providers = new ProviderRegistry(config, clock);
         // Secrets that must be used again in clear are stored encrypted with this node's key.
         SecretBox box = SecretBox.open(config.secretKey(), config.dataDir());
+        NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
+        Toolbox toolbox = new Toolbox(guard, clock);
+        HttpRouting.Builder routing = HttpRouting.builder();
+        Db db = opened(opening);
+
+        OrgService orgs = new OrgService(db, ids, clock);
+        OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
         AgentService agents = new AgentService(db, box, providers, ids, clock);
         EventLog events = new EventLog(db);
         RunQueue queue = new RunQueue(db, clock, config.nodeId(), config.lease());
         StepStore steps = new StepStore(db, clock);
         Worker worker = new Worker(queue, config.maxConcurrentRuns(), config.lease());
-        NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
-        Toolbox toolbox = new Toolbox(guard, clock);
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
         Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock);
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), box,
                 ids, clock, config.syncWait(), config.ssePing());
 
-        HttpRouting.Builder routing = HttpRouting.builder();
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
         PlatformRoutes.register(api, db);
         OrgRoutes.register(api, orgs);
@@ -113,6 +125,16 @@ public final class App implements AutoCloseable {
         log.info("Switchboard listening on {}:{} (node {}, data in {})", config.host(), server.port(), config.nodeId(),
                 config.dataDir().toAbsolutePath().normalize());
         return new App(config, db, worker, server, bootstrap.generatedKey());
+    }
+
+    private static Db opened(CompletableFuture<Db> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     public int port() { return server.port(); }

@@ -26,7 +26,9 @@ public final class AsyncBench {
         int rounds = Bench.size("async.rounds", 3, 2);
         int concurrency = Bench.size("async.concurrency", 64, 16);
         int pollMillis = Bench.size("async.poll.ms", 100, 50);
+        int warmup = Bench.size("async.warmup", 10000, 300);
         Map<String, Object> sizes = new LinkedHashMap<>();
+        sizes.put("warmup_runs", warmup);
         sizes.put("runs_per_round", runs);
         sizes.put("rounds", rounds);
         sizes.put("concurrency", concurrency);
@@ -39,8 +41,9 @@ public final class AsyncBench {
             model.recording(false);
             URI modelUri = URI.create(model.baseUrl());
             String chatPath = modelUri.getPath() + "/chat/completions";
-            // Warm-up: one small round, not counted.
-            Batch.run(server, server.agent("bench-async-warmup"), Math.min(runs, 500), concurrency, pollMillis, 60, null);
+            // Warm-up, not counted: long enough for the JIT compiler to settle (a server runs for days; its first
+            // thousands of runs, compiled as they go, are not what it costs).
+            Batch.run(server, server.agent("bench-async-warmup"), warmup, concurrency, pollMillis, 120, null);
 
             List<Double> completedPerSecond = new ArrayList<>();
             List<Double> acceptedPerSecond = new ArrayList<>();

@@ -30,7 +30,9 @@ public final class HeldBench {
         int latencyMs = Bench.size("held.latency", 5000, 500);
         int concurrency = Bench.size("held.concurrency", 200, 16);
         int pollMillis = Bench.size("held.poll.ms", 100, 50);
+        int warmup = Bench.size("held.warmup", 5000, 200);
         Map<String, Object> sizes = new LinkedHashMap<>();
+        sizes.put("warmup_runs", warmup);
         sizes.put("runs", runs);
         sizes.put("rounds", rounds);
         sizes.put("model_latency_ms", latencyMs);
@@ -45,7 +47,7 @@ public final class HeldBench {
             model.recording(false);
             // Warm-up with the model answering at once (class loading, JIT, the model client's first connections).
             model.settings(new BenchModel.Settings(Duration.ZERO, 20, 0));
-            Batch.run(server, server.agent("bench-held-warmup"), Math.min(runs, 500), concurrency, pollMillis, 60, null);
+            Batch.run(server, server.agent("bench-held-warmup"), warmup, concurrency, pollMillis, 120, null);
             model.settings(new BenchModel.Settings(Duration.ofMillis(latencyMs), 20, 0));
             long heapIdle = Bench.heapAfterGcKb(server.pid());
             long rssIdle = Bench.rssKb(server.pid());

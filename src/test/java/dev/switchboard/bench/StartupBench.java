@@ -84,14 +84,74 @@ public final class StartupBench {
                         r + 1, startMs.getLast(), floorMs.getLast(), rss.getLast()));
             }
         }
+        List<Double> jarFresh = new ArrayList<>();
+        List<Double> jarRestart = new ArrayList<>();
+        Path jar = Path.of("target", "switchboard.jar");
+        if (builtFromTheseClasses(jar)) {
+            timeTheJar(jar, rounds, jarFresh, jarRestart);
+        } else {
+            notes.add("The start command's own rows are missing: target/switchboard.jar is absent or older than the "
+                    + "compiled classes (run `mvn -B -q -DskipTests package` first).");
+        }
         List<Report.Row> rows = new ArrayList<>();
         rows.add(Report.Row.of("process start → first 200 of /health, fresh data folder", "ms", startMs));
+        if (!jarFresh.isEmpty()) {
+            rows.add(Report.Row.of("the README's start command (java -jar, class-data archive), fresh data folder", "ms", jarFresh));
+            rows.add(Report.Row.of("the same, restart on an existing data folder", "ms", jarRestart));
+        }
         rows.add(Report.Row.of("the same for a JVM serving only /health (floor)", "ms", floorMs));
         rows.add(Report.Row.of("server CPU spent by the first 200 (all threads)", "ms", cpuMs));
         rows.add(Report.Row.of("server RSS after " + idleMs + " ms idle", "MiB", rss));
         rows.add(Report.Row.of("RSS of the floor JVM after " + idleMs + " ms idle", "MiB", floorRss));
         if (heap) rows.add(Report.Row.of("server heap after full GC, idle", "MiB", heapMiB));
         report.table(ID, "5. Start-up (" + rounds + " starts, server -Xmx1g)", rows, notes);
+    }
+
+    /**
+     * The README's start command: {@code java -jar} with the JDK's automatic class-data archive. One start trains the
+     * archive (not counted); then each round starts on a fresh data folder, stops, and starts again on it.
+     */
+    private static void timeTheJar(Path jar, int rounds, List<Double> fresh, List<Double> restart) throws IOException {
+        Path dir = Files.createTempDirectory("switchboard-bench-jar");
+        try {
+            List<String> options = new ArrayList<>(BenchServer.JVM_OPTIONS);
+            options.add("-XX:+AutoCreateSharedArchive");
+            options.add("-XX:SharedArchiveFile=" + dir.resolve("switchboard.jsa"));
+            startAndStop(jar, dir.resolve("training"), dir, options);
+            for (int r = 0; r < rounds; r++) {
+                Path data = dir.resolve("data-" + r);
+                fresh.add(startAndStop(jar, data, dir, options));
+                restart.add(startAndStop(jar, data, dir, options));
+            }
+        } finally {
+            BenchServer.deleteTree(dir);
+        }
+    }
+
+    private static double startAndStop(Path jar, Path data, Path dir, List<String> options) throws IOException {
+        ChildServer server = ChildServer.launchJar(jar, data, dir.resolve("jar.log"), Map.of(), options);
+        try {
+            return (awaitHealth(server) - server.startedNanos()) / 1e6;
+        } finally {
+            server.close();
+        }
+    }
+
+    /** True when the jar exists and is newer than every compiled class (so it holds the code being measured). */
+    private static boolean builtFromTheseClasses(Path jar) throws IOException {
+        if (!Files.exists(jar)) return false;
+        Path classes = Path.of("target", "classes");
+        if (!Files.isDirectory(classes)) return true;
+        long built = Files.getLastModifiedTime(jar).toMillis();
+        try (var files = Files.walk(classes)) {
+            return files.filter(Files::isRegularFile).allMatch(f -> {
+                try {
+                    return Files.getLastModifiedTime(f).toMillis() <= built;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        }
     }
 
     /** Polls GET /health every 2 ms until a 200; returns System.nanoTime() when its status line arrived. */

@@ -34,7 +34,7 @@ public final class SyncBench {
 
     static void run(Report report, Fixture fixture) throws Exception {
         int samples = Bench.size("sync.samples", 2000, 200);
-        double warmupSeconds = Bench.number("sync.warmup", 15, 3);
+        double warmupSeconds = Bench.number("sync.warmup", 30, 3);
         int warmup = Bench.size("sync.warmup.pairs", 50, 50);
         List<Integer> levels = Bench.sizes("sync.concurrency", "16,64", "16,64");
         int rounds = Bench.size("sync.rounds", 5, 2);

@@ -46,11 +46,20 @@ public final class ChildServer implements AutoCloseable {
 
     /** The same for another main class on the test classpath that listens on SWITCHBOARD_PORT. */
     public static ChildServer launch(String mainClass, Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
+        return launch(List.of("-cp", System.getProperty("java.class.path"), mainClass), dataDir, log, env, jvmOptions);
+    }
+
+    /** The built jar as the README starts it ({@code java -jar}), returning at once. */
+    public static ChildServer launchJar(Path jar, Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
+        return launch(List.of("-jar", jar.toString()), dataDir, log, env, jvmOptions);
+    }
+
+    private static ChildServer launch(List<String> what, Path dataDir, Path log, Map<String, String> env, List<String> jvmOptions) {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(what);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
