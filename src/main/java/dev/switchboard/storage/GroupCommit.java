@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  */
 final class GroupCommit {
     private static final int MAX_BATCH = 256;
-    // A waiter re-checks at this interval even without a wake-up: a safety net, not the normal path.
-    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    // A waiter is woken when its batch commits; it also re-checks at this interval, as a safety net only. (A short
+    // interval is not free: with thousands of runs writing at once, 20 ms cost a fifth of the CPU in wake-ups.)
+    private static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Supplier<Connection> connections;
     private final String begin;

@@ -4,12 +4,15 @@ import dev.switchboard.llm.ModelStream;
 
 /**
  * Turns a model's stream into chunk (and think) events. When a stream follows the run, the first piece is written at
- * once, so the client sees the answer begin as soon as the model starts it; otherwise, and for every later piece,
- * pieces are coalesced into one event per ~50 ms, so a fast model costs a few writes a second rather than one per
- * token (and an answer faster than that is stored with the run's end). {@link #flush()} writes what is left.
+ * once, so the client sees the answer begin as soon as the model starts it, and later pieces are coalesced into one
+ * event per ~50 ms, so a fast model costs a few writes a second rather than one per token. When no stream follows,
+ * pieces are coalesced per second, counted from the first piece: the log still shows a long answer's progress to a
+ * client who comes later, and an answer shorter than that is stored with the run's end, in the same transaction.
+ * {@link #flush()} writes what is left.
  */
 final class ChunkWriter implements ModelStream {
-    private static final long COALESCE_NANOS = 50_000_000L;
+    private static final long COALESCE_FOLLOWED_NANOS = 50_000_000L;
+    private static final long COALESCE_UNFOLLOWED_NANOS = 1_000_000_000L;
 
     private final RunEvents events;
     private final boolean emitText;
@@ -22,7 +25,6 @@ final class ChunkWriter implements ModelStream {
     ChunkWriter(RunEvents events, boolean emitText) {
         this.events = events;
         this.emitText = emitText;
-        this.lastFlush = System.nanoTime();
     }
 
     @Override
@@ -41,9 +43,15 @@ final class ChunkWriter implements ModelStream {
 
     private void maybeFlush() {
         long now = System.nanoTime();
-        if ((!started && events.followed()) || now - lastFlush >= COALESCE_NANOS) {
-            flush();
+        boolean followed = events.followed();
+        if (!started) {
             started = true;
+            lastFlush = now;
+            if (followed) flush();
+            return;
+        }
+        if (now - lastFlush >= (followed ? COALESCE_FOLLOWED_NANOS : COALESCE_UNFOLLOWED_NANOS)) {
+            flush();
             lastFlush = now;
         }
     }
