@@ -5,6 +5,7 @@ import dev.switchboard.agents.AgentService;
 import dev.switchboard.common.Ids;
 import dev.switchboard.config.Config;
 import dev.switchboard.events.EventLog;
+import dev.switchboard.files.Attachments;
 import dev.switchboard.files.FileRoutes;
 import dev.switchboard.files.FileStore;
 import dev.switchboard.net.NetworkGuard;
@@ -93,7 +94,9 @@ public final class App implements AutoCloseable {
         Worker worker = new Worker(queue, config.maxConcurrentRuns(), config.lease());
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
         Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, guard, webhooks.taskEnds(), box,
+        Attachments attachments = new Attachments(files, guard, config.files());
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, attachments, guard,
+                webhooks.taskEnds(), box,
                 ids, clock, config.syncWait(), config.ssePing());
 
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
@@ -103,7 +106,7 @@ public final class App implements AutoCloseable {
         TaskRoutes.register(api, tasks.invokes(), tasks.tasks());
         StreamRoutes.register(api, tasks.invokes(), tasks.streams());
         ProviderRoutes.register(api, providers);
-        FileRoutes.register(api, files);
+        FileRoutes.register(api, files, config.files().maxBytes());
         WebhookRoutes.register(api, webhooks.service());
         api.finish();
 

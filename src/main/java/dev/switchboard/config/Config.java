@@ -29,7 +29,11 @@ public record Config(
         boolean allowPrivateNetwork,
         Optional<String> defaultModel,
         Providers providers,
-        Webhooks webhooks) {
+        Webhooks webhooks,
+        Files files) {
+
+    /** Attached and uploaded files: the largest accepted, and how long fetching one may take. */
+    public record Files(long maxBytes, Duration fetchTimeout) {}
 
     /**
      * How webhooks are delivered: the delays between attempts (jitter is added to each), the time one attempt may
@@ -78,7 +82,9 @@ public record Config(
                 new Webhooks(durations("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE",
                         r.text("SWITCHBOARD_WEBHOOK_RETRY_SCHEDULE").orElse(Webhooks.DEFAULT_SCHEDULE)),
                         Duration.ofSeconds(r.integer("SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS", 15, 1, 300)),
-                        r.integer("SWITCHBOARD_WEBHOOK_DISABLE_AFTER", 5, 1, 1_000_000)));
+                        r.integer("SWITCHBOARD_WEBHOOK_DISABLE_AFTER", 5, 1, 1_000_000)),
+                new Files(r.integer("SWITCHBOARD_MAX_FILE_BYTES", 50 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+                        Duration.ofSeconds(r.integer("SWITCHBOARD_FILE_FETCH_TIMEOUT_SECONDS", 60, 1, 3600))));
     }
 
     /** A comma-separated list of durations such as {@code 500ms,5s,2m,1h}. */
@@ -176,7 +182,7 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
-                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers, webhooks);
+                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers, webhooks, files);
     }
 
     private record Reader(Map<String, String> env) {

@@ -60,7 +60,7 @@ public final class FileStore {
         }
     }
 
-    private Optional<StoredFile> find(String organizationId, String id) {
+    public Optional<StoredFile> find(String organizationId, String id) {
         return db.queryOne("SELECT * FROM files WHERE organization_id = ? AND id = ?",
                 rs -> new StoredFile(rs.getString("id"), url(rs.getString("id")), rs.getString("name"), rs.getLong("size"),
                         rs.getString("content_type"), rs.getString("created_at")), organizationId, id);

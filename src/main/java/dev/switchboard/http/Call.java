@@ -11,6 +11,8 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
+import org.apache.commons.fileupload2.core.FileItemInput;
+import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
@@ -101,6 +103,52 @@ public final class Call {
 
     private boolean hasBody() {
         return rawBody().length > 0;
+    }
+
+    /** A file sent as a part of a multipart/form-data body. */
+    public record Upload(String fileName, Optional<String> contentType, byte[] bytes) {}
+
+    /**
+     * The file part named {@code field} of a multipart/form-data body, read up to {@code maxBytes} (413 past it);
+     * 422 when the body is not multipart or has no such part. Other parts are skipped.
+     */
+    public Upload upload(String field, long maxBytes) {
+        String type = request.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+        if (!type.equalsIgnoreCase("multipart/form-data")) {
+            throw ApiException.invalidBody("Send the file as multipart/form-data with a part named '" + field + "'",
+                    "multipart_expected");
+        }
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > maxBytes + SWALLOW_BYTES + 64 * 1024) {
+            bodyUnread = true;
+            throw new ApiException.TooLarge("The file is larger than the limit of " + maxBytes + " bytes");
+        }
+        try {
+            FileItemInputIterator parts = Multipart.parts(request);
+            while (parts.hasNext()) {
+                FileItemInput part = parts.next();
+                if (!field.equals(part.getFieldName()) || part.isFormField()) continue;
+                byte[] bytes;
+                try (InputStream in = part.getInputStream()) {
+                    bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+                    if (bytes.length > maxBytes) {
+                        swallowRest(in);
+                        bodyUnread = true;
+                        throw new ApiException.TooLarge("The file is larger than the limit of " + maxBytes + " bytes");
+                    }
+                }
+                String name = part.getName() == null || part.getName().isBlank() ? field : part.getName();
+                String partType = part.getContentType();
+                return new Upload(name, partType == null || partType.startsWith("application/octet-stream")
+                        ? Optional.empty() : Optional.of(partType), bytes);
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            bodyUnread = true;
+            throw ApiException.invalidBody("The multipart body could not be read", "body_unreadable");
+        }
+        throw ApiException.invalidBody("The multipart body has no part named '" + field + "'", "missing");
     }
 
     /** The raw body bytes read with the size limit. */

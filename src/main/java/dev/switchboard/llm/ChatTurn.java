@@ -8,7 +8,15 @@ public sealed interface ChatTurn {
 
     record System(String text) implements ChatTurn {}
 
-    record User(String text) implements ChatTurn {}
+    /** What the user said, with images for models that take them (attached files that are pictures). */
+    record User(String text, List<Image> images) implements ChatTurn {
+        public User {
+            images = images == null ? List.of() : List.copyOf(images);
+        }
+    }
+
+    /** An image given to the model inline. */
+    record Image(String mediaType, String base64) {}
 
     /**
      * What the model said: text, tool calls, or both. {@code thinking} is its reasoning where the provider returns
@@ -26,7 +34,9 @@ public sealed interface ChatTurn {
 
     static ChatTurn system(String text) { return new System(text); }
 
-    static ChatTurn user(String text) { return new User(text); }
+    static ChatTurn user(String text) { return new User(text, List.of()); }
+
+    static ChatTurn user(String text, List<Image> images) { return new User(text, images); }
 
     static ChatTurn assistant(String text) { return new Assistant(text, List.of(), null, Map.of()); }
 }

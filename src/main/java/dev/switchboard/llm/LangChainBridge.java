@@ -29,12 +29,22 @@ final class LangChainBridge {
         for (ChatTurn t : turns) {
             out.add(switch (t) {
                 case ChatTurn.System s -> SystemMessage.from(s.text());
-                case ChatTurn.User u -> UserMessage.from(u.text());
+                case ChatTurn.User u when u.images().isEmpty() -> UserMessage.from(u.text());
+                case ChatTurn.User u -> userWithImages(u);
                 case ChatTurn.Assistant a -> assistant(a);
                 case ChatTurn.ToolResult r -> ToolExecutionResultMessage.from(r.callId(), r.toolName(), r.content());
             });
         }
         return out;
+    }
+
+    private static UserMessage userWithImages(ChatTurn.User u) {
+        List<dev.langchain4j.data.message.Content> contents = new ArrayList<>();
+        contents.add(dev.langchain4j.data.message.TextContent.from(u.text()));
+        for (ChatTurn.Image image : u.images()) {
+            contents.add(dev.langchain4j.data.message.ImageContent.from(image.base64(), image.mediaType()));
+        }
+        return UserMessage.from(contents);
     }
 
     private static AiMessage assistant(ChatTurn.Assistant a) {

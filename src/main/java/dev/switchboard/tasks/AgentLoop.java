@@ -2,6 +2,8 @@ package dev.switchboard.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.common.Json;
+import dev.switchboard.files.Attachment;
+import dev.switchboard.files.Attachments;
 import dev.switchboard.llm.ChatTurn;
 import dev.switchboard.llm.ModelReply;
 import dev.switchboard.llm.ModelRequest;
@@ -20,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The agent loop of one turn: call the model, run the tools it asks for, feed the results back, repeat until a
@@ -31,6 +34,9 @@ final class AgentLoop {
     static final String MODEL_CALL = "model_call";
     static final String TOOL_CALL = "tool_call";
     static final String REPAIR = "repair";
+    // The run's attached files as fetched and read, journaled first so that a resumed run neither fetches them again
+    // nor sees them change.
+    static final String ATTACHMENTS = "attachments";
     // How many times a JSON answer that fails its schema is sent back for repair before the run fails.
     static final int MAX_REPAIRS = 2;
 
@@ -59,12 +65,14 @@ final class AgentLoop {
     private final StepStore steps;
     private final ProviderRegistry providers;
     private final Toolbox toolbox;
+    private final Attachments attachments;
 
-    AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox) {
+    AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox, Attachments attachments) {
         this.store = store;
         this.steps = steps;
         this.providers = providers;
         this.toolbox = toolbox;
+        this.attachments = attachments;
     }
 
     /** The conversation so far and what it cost: rebuilt from the prompt and the journal. */
@@ -77,6 +85,8 @@ final class AgentLoop {
         RunUsage usage = RunUsage.empty();
         // Everything the model said in this turn, in order: exactly what was streamed out as chunks.
         final StringBuilder said = new StringBuilder();
+        boolean hasFiles;
+        boolean noInputLeft;
 
         State(List<ChatTurn> prompt) { this.messages = new ArrayList<>(prompt); }
 
@@ -97,10 +107,19 @@ final class AgentLoop {
         }
     }
 
-    Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token, RunEvents events) throws Exception {
+    /**
+     * Runs the turn. {@code onFiles} hears the task's view of the attached files (status, mode, size, tokens) as soon
+     * as they are known, so that every end of the run, a failure included, shows them.
+     */
+    Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token, RunEvents events,
+                Consumer<List<JsonNode>> onFiles) throws Exception {
         Turn turn = run.spec();
         List<Tool> tools = toolbox.forAgent(turn.agent().attachedTools());
-        State s = replay(run, turn);
+        State s = replay(run, turn, token, onFiles);
+        if (s.modelCalls == 0 && s.noInputLeft) {
+            return new Outcome.Failed(StopReason.NO_INPUT, "The input has no text and none of its attached files could "
+                    + "be read; see the task's files for why", s.usage);
+        }
         Optional<Instant> deadline = Optional.ofNullable(turn.budgets().timeoutSeconds())
                 .map(sec -> startedAt.plusSeconds(sec));
         while (true) {
@@ -143,6 +162,7 @@ final class AgentLoop {
                 applyRepair(s, repair);
                 continue;
             }
+            if (s.hasFiles && s.modelCalls == 0) AttachedFiles.checkFits(turn, s.messages);
             ModelRequest request = request(turn, s, tools);
             ChunkWriter writer = new ChunkWriter(events, !"json".equals(turn.outputFormat()));
             ModelReply reply;
@@ -179,16 +199,34 @@ final class AgentLoop {
     }
 
     /** The prompt, then every journaled step laid over it in order. */
-    private State replay(TaskStore.RunRow run, Turn turn) {
+    private State replay(TaskStore.RunRow run, Turn turn, CancelToken token, Consumer<List<JsonNode>> onFiles)
+            throws Exception {
         int historyBefore = turn.historyBeforeTurn() != null ? turn.historyBeforeTurn() : run.turn();
         List<PromptBuilder.PastTurn> history = store.history(run.organizationId(), run.taskId(), historyBefore,
                 turn.agent().numHistoryRuns()).stream()
                 .map(r -> new PromptBuilder.PastTurn(PromptBuilder.userMessage(r.spec().input()), r.state().result()))
                 .toList();
-        State s = new State(PromptBuilder.build(turn, history));
-        for (StepStore.Step step : steps.steps(run.id())) {
+        List<StepStore.Step> journal = steps.steps(run.id());
+        List<Attachment> files = List.of();
+        if (!turn.input().files().isEmpty()) {
+            if (!journal.isEmpty() && journal.getFirst().kind().equals(ATTACHMENTS)) {
+                files = List.of(Json.read(journal.getFirst().data(), Attachment[].class));
+            } else if (journal.isEmpty()) {
+                files = AttachedFiles.usable(token.call(() -> attachments.fetch(run.organizationId(), turn.input().files())),
+                        turn);
+                steps.record(run.id(), 0, ATTACHMENTS, files);
+                journal = List.of(new StepStore.Step(0, ATTACHMENTS, ""));
+            }
+            onFiles.accept(AttachedFiles.view(files, turn));
+        }
+        State s = new State(PromptBuilder.build(turn, history, files));
+        s.hasFiles = !files.isEmpty();
+        s.noInputLeft = s.hasFiles && turn.input().text().isBlank() && !turn.disableAttachmentInjection()
+                && files.stream().noneMatch(f -> "ok".equals(f.status()));
+        for (StepStore.Step step : journal) {
             s.nextStep = step.index() + 1;
             switch (step.kind()) {
+                case ATTACHMENTS -> { /* read above */ }
                 case MODEL_CALL -> apply(s, turn, Json.read(step.data(), ModelReply.class), providers);
                 case TOOL_CALL -> apply(s, Json.read(step.data(), ToolOutcome.class));
                 case REPAIR -> applyRepair(s, Json.read(step.data(), String.class));

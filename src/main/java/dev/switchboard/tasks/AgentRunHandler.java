@@ -59,10 +59,13 @@ final class AgentRunHandler implements WorkHandler {
             endStopped(run, run.state());
             return;
         }
-        RunState state = transitions.started(agentId, run, item.attempts());
+        RunState started = transitions.started(agentId, run, item.attempts());
+        // The attached files, once read, are part of every end of the run, a failure included.
+        java.util.concurrent.atomic.AtomicReference<RunState> current = new java.util.concurrent.atomic.AtomicReference<>(started);
         try {
-            AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(state.startedAt()), token,
-                    transitions.eventsOf(run));
+            AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(started.startedAt()), token,
+                    transitions.eventsOf(run), files -> current.updateAndGet(s -> s.withFiles(files)));
+            RunState state = current.get();
             RunState end = switch (outcome) {
                 case AgentLoop.Outcome.Answered a -> withVoice(run, state.finished(TaskStatus.COMPLETED, a.text(),
                         StopReason.END_TURN, null, a.usage().tokens(), false, transitions.now()).withUsage(a.usage()), token);
@@ -75,13 +78,15 @@ final class AgentRunHandler implements WorkHandler {
             if (c.reason() == CancelToken.Reason.RELEASE) {
                 queue.release(run.id());
             } else {
-                endStopped(run, state);
+                endStopped(run, current.get());
             }
         } catch (ModelFailure f) {
+            RunState state = current.get();
             StopReason reason = f.kind() == ModelFailure.Kind.CONTEXT_OVERFLOW ? StopReason.CONTEXT_OVERFLOW : StopReason.PROVIDER_ERROR;
             transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, f.getMessage(), reason,
                     new RunState.ErrorInfo(f.kind().name().toLowerCase(), f.getMessage()), state.tokens(), false, transitions.now()));
         } catch (Exception e) {
+            RunState state = current.get();
             log.error("Run {} of task {} failed", run.id(), run.taskId(), e);
             String message = "Internal error: " + e.getClass().getSimpleName();
             transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, message, null,

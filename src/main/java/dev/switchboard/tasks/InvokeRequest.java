@@ -38,12 +38,14 @@ public record InvokeRequest(
         Integer maxSteps,
         Integer maxTokens,
         Double maxCostUsd,
-        Integer timeoutSeconds) {
+        Integer timeoutSeconds,
+        String attachmentMode) {
 
     static final Pattern THREAD_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     static final Set<String> THINK_MODES = Set.of("default", "harder");
     static final Set<String> STRATEGIES = Set.of("enqueue", "reject", "interrupt");
     static final Set<String> INSTRUCTION_MODES = Set.of("append", "replace");
+    static final Set<String> ATTACHMENT_MODES = Set.of("auto", "inject");
 
     public record Input(String text, List<String> files, User user) {
         public Input {
@@ -83,6 +85,7 @@ public record InvokeRequest(
         oneOf(problems, "llm_reasoning_effort", llmReasoningEffort, AgentConfig.EFFORTS);
         oneOf(problems, "multitask_strategy", multitaskStrategy, STRATEGIES);
         oneOf(problems, "instructions_mode", instructionsMode, INSTRUCTION_MODES);
+        oneOf(problems, "attachment_mode", attachmentMode, ATTACHMENT_MODES);
         positive(problems, "max_steps", maxSteps);
         positive(problems, "max_tokens", maxTokens);
         positive(problems, "timeout_seconds", timeoutSeconds);

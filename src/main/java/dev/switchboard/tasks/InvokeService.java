@@ -45,7 +45,7 @@ public final class InvokeService {
             new InvokeRequest(new InvokeRequest.Input("x", null, null), null, instructionsOverride, null,
                     additionalContext, expectedOutput, outputFormat, outputSchema, thinkMode, llmModelProvider,
                     llmModelName, llmReasoningEffort, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null);
+                    null, null, null, null, null);
         }
     }
 
@@ -182,7 +182,7 @@ public final class InvokeService {
             effort = Efforts.raise(effort);
         }
         Turn turn = new Turn(base.agentId(), base.input(), base.title(), base.source(), base.sourceNodeType(), thinkMode,
-                base.disableAttachmentInjection(), or(overrides.instructionsOverride(), base.instructionsOverride()),
+                base.disableAttachmentInjection(), base.attachmentMode(), or(overrides.instructionsOverride(), base.instructionsOverride()),
                 base.instructionsMode(), or(overrides.additionalContext(), base.additionalContext()),
                 or(overrides.expectedOutput(), base.expectedOutput()), or(overrides.outputFormat(), base.outputFormat()),
                 overrides.outputSchema() != null ? overrides.outputSchema() : base.outputSchema(), provider, model, effort,
@@ -301,7 +301,7 @@ public final class InvokeService {
             effort = Efforts.raise(effort);
         }
         return new Turn(resolved.agentId(), r.input(), r.title(), or(r.source(), "api"), r.sourceNodeType(), thinkMode,
-                Boolean.TRUE.equals(r.disableAttachmentInjection()), r.instructionsOverride(), r.instructionsMode(),
+                Boolean.TRUE.equals(r.disableAttachmentInjection()), or(r.attachmentMode(), "auto"), r.instructionsOverride(), r.instructionsMode(),
                 r.additionalContext(), r.expectedOutput(), or(r.outputFormat(), agent.outputFormat()),
                 r.outputSchema() != null ? r.outputSchema() : agent.outputSchema(), provider, model, effort,
                 resolved.version(), r.payloadExtension(), Boolean.TRUE.equals(r.eventsStreaming()), r.mcpServers(),

@@ -2,6 +2,7 @@ package dev.switchboard.tasks;
 
 import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.common.Json;
+import dev.switchboard.files.Attachment;
 import dev.switchboard.llm.ChatTurn;
 
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ final class PromptBuilder {
     record PastTurn(String userText, String answer) {}
 
     static List<ChatTurn> build(Turn turn, List<PastTurn> history) {
+        return build(turn, history, List.of());
+    }
+
+    /** With the run's attached files: their text (and images) joins the user's message, as {@link #userTurn} says. */
+    static List<ChatTurn> build(Turn turn, List<PastTurn> history, List<Attachment> files) {
         List<ChatTurn> messages = new ArrayList<>();
         String system = systemPrompt(turn);
         if (!system.isBlank()) {
@@ -30,7 +36,7 @@ final class PromptBuilder {
             messages.add(ChatTurn.user(past.userText()));
             messages.add(ChatTurn.assistant(past.answer()));
         }
-        messages.add(ChatTurn.user(userMessage(turn.input())));
+        messages.add(userTurn(turn, files));
         return messages;
     }
 
@@ -90,10 +96,34 @@ final class PromptBuilder {
         return m;
     }
 
-    /** The user's text, then the attached file URLs (their contents are injected by the files work). */
+    /** The user's text, then the attached file URLs. */
     static String userMessage(InvokeRequest.Input input) {
         if (input.files().isEmpty()) return input.text();
         return input.text() + "\nFiles: " + String.join(", ", input.files());
+    }
+
+    /**
+     * The user's message in xpander's format: the text, the file URLs, then "Files contents:" and one JSON line
+     * {@code {"url", "content"}} per file that was read; pictures go along as images. With
+     * {@code disable_attachment_injection} only the URLs are given (tools may fetch them).
+     */
+    static ChatTurn userTurn(Turn turn, List<Attachment> files) {
+        String text = userMessage(turn.input());
+        if (turn.disableAttachmentInjection() || files.isEmpty()) return ChatTurn.user(text);
+        List<String> contents = new ArrayList<>();
+        List<ChatTurn.Image> images = new ArrayList<>();
+        for (Attachment f : files) {
+            if (f.isText()) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("url", f.url());
+                line.put("content", f.text());
+                contents.add(Json.write(line));
+            } else if (f.isImage()) {
+                images.add(new ChatTurn.Image(f.contentType(), f.imageBase64()));
+            }
+        }
+        if (!contents.isEmpty()) text = text + "\nFiles contents:\n" + String.join("\n", contents);
+        return ChatTurn.user(text, images);
     }
 
     private static String bullets(List<String> items) {

@@ -64,6 +64,12 @@ public record RunState(
                 executionAttempts, isManuallyStopped, hitlRequest, used.tokens(), stopReason, error, files, used, voice);
     }
 
+    /** The same state with the task's view of the run's attached files. */
+    RunState withFiles(List<JsonNode> attached) {
+        return new RunState(status, internalStatus, result, createdAt, startedAt, pausedAt, finishedAt, updatedAt,
+                executionAttempts, isManuallyStopped, hitlRequest, tokens, stopReason, error, attached, usage, voice);
+    }
+
     /** The same state with the URL of the answer's audio (voice output). */
     RunState withVoice(String url) {
         return new RunState(status, internalStatus, result, createdAt, startedAt, pausedAt, finishedAt, updatedAt,

@@ -18,6 +18,7 @@ public record Turn(
         String sourceNodeType,
         String thinkMode,
         boolean disableAttachmentInjection,
+        String attachmentMode,
         String instructionsOverride,
         String instructionsMode,
         String additionalContext,
@@ -41,7 +42,7 @@ public record Turn(
     /** The same turn with another copy of its agent's configuration (its secrets sealed or opened). */
     public Turn withAgent(AgentConfig other) {
         return new Turn(agentId, input, title, source, sourceNodeType, thinkMode, disableAttachmentInjection,
-                instructionsOverride, instructionsMode, additionalContext, expectedOutput, outputFormat, outputSchema,
+                attachmentMode, instructionsOverride, instructionsMode, additionalContext, expectedOutput, outputFormat, outputSchema,
                 llmModelProvider, llmModelName, llmReasoningEffort, agentVersion, payloadExtension, eventsStreaming,
                 mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, budgets, historyBeforeTurn, other);
     }

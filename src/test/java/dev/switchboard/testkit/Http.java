@@ -57,6 +57,22 @@ public final class Http {
 
     public Response put(String path, String json) { return send("PUT", path, json, Map.of()); }
 
+    /** POST of raw bytes with their content type (multipart uploads). */
+    public Response postBytes(String path, String contentType, byte[] body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (apiKey != null) b.header("x-api-key", apiKey);
+        try {
+            HttpResponse<String> res = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(res.statusCode(), res.body(), res.headers().map());
+        } catch (IOException e) {
+            throw new AssertionError("Request failed: POST " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     public Response send(String method, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
         if (apiKey != null) b.header("x-api-key", apiKey);
