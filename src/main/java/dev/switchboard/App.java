@@ -8,6 +8,9 @@ import dev.switchboard.events.EventLog;
 import dev.switchboard.files.Attachments;
 import dev.switchboard.files.FileRoutes;
 import dev.switchboard.files.FileStore;
+import dev.switchboard.knowledge.Knowledge;
+import dev.switchboard.knowledge.KnowledgeRoutes;
+import dev.switchboard.llm.Embeddings;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.tools.Toolbox;
 import dev.switchboard.http.Api;
@@ -95,6 +98,8 @@ public final class App implements AutoCloseable {
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
         Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock);
         Attachments attachments = new Attachments(files, guard, config.files());
+        Embeddings embeddings = new Embeddings();
+        Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, attachments, guard,
                 webhooks.taskEnds(), box,
                 ids, clock, config.syncWait(), config.ssePing());
@@ -107,6 +112,7 @@ public final class App implements AutoCloseable {
         StreamRoutes.register(api, tasks.invokes(), tasks.streams());
         ProviderRoutes.register(api, providers);
         FileRoutes.register(api, files, config.files().maxBytes());
+        KnowledgeRoutes.register(api, knowledge.service(), config.files().maxBytes());
         WebhookRoutes.register(api, webhooks.service());
         api.finish();
 

@@ -53,7 +53,8 @@ public final class Attachments {
         }
     }
 
-    private Attachment fetchOne(String organizationId, String url) throws InterruptedException {
+    /** One file, fetched and read (knowledge-base documents come through here too). */
+    public Attachment fetchOne(String organizationId, String url) throws InterruptedException {
         Matcher own = OWN_FILE.matcher(url.trim());
         if (own.matches()) {
             Optional<StoredFile> stored = files.find(organizationId, own.group(1));

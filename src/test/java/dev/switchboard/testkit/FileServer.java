@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** A real HTTP server on loopback serving files put into it (path → bytes and content type); 404 for the rest. */
 public final class FileServer implements AutoCloseable {
-    private record Served(byte[] bytes, String contentType) {}
+    private record Served(byte[] bytes, String contentType, java.time.Duration delay) {}
 
     private final HttpServer server;
     private final Map<String, Served> files = new ConcurrentHashMap<>();
@@ -32,6 +32,13 @@ public final class FileServer implements AutoCloseable {
                     exchange.close();
                     return;
                 }
+                if (!f.delay().isZero()) {
+                    try {
+                        Thread.sleep(f.delay());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 if (f.contentType() != null) exchange.getResponseHeaders().add("Content-Type", f.contentType());
                 exchange.sendResponseHeaders(200, f.bytes().length);
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -48,7 +55,12 @@ public final class FileServer implements AutoCloseable {
 
     /** Serves the bytes at {@code path}; returns the file's full URL. {@code contentType} may be null (none sent). */
     public String put(String path, byte[] bytes, String contentType) {
-        files.put(path, new Served(bytes, contentType));
+        return put(path, bytes, contentType, java.time.Duration.ZERO);
+    }
+
+    /** The same, answered only after {@code delay}. */
+    public String put(String path, byte[] bytes, String contentType, java.time.Duration delay) {
+        files.put(path, new Served(bytes, contentType, delay));
         return url(path);
     }
 
