@@ -10,6 +10,7 @@ import dev.switchboard.files.FileRoutes;
 import dev.switchboard.files.FileStore;
 import dev.switchboard.knowledge.Knowledge;
 import dev.switchboard.knowledge.KnowledgeRoutes;
+import dev.switchboard.knowledge.PassageRetrieval;
 import dev.switchboard.llm.Embeddings;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.tools.Toolbox;
@@ -84,7 +85,6 @@ public final class App implements AutoCloseable {
         // Secrets that must be used again in clear are stored encrypted with this node's key.
         SecretBox box = SecretBox.open(config.secretKey(), config.dataDir());
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
-        Toolbox toolbox = new Toolbox(guard, clock);
         HttpRouting.Builder routing = HttpRouting.builder();
         Db db = opened(opening);
 
@@ -100,9 +100,10 @@ public final class App implements AutoCloseable {
         Attachments attachments = new Attachments(files, guard, config.files());
         Embeddings embeddings = new Embeddings();
         Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, attachments, guard,
-                webhooks.taskEnds(), box,
-                ids, clock, config.syncWait(), config.ssePing());
+        Toolbox toolbox = new Toolbox(guard, knowledge.service(), clock);
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, attachments,
+                new PassageRetrieval(embeddings), guard,
+                webhooks.taskEnds(), box, ids, clock, config.syncWait(), config.ssePing());
 
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
         PlatformRoutes.register(api, db);

@@ -11,6 +11,7 @@ import dev.switchboard.files.StoredFile;
 import dev.switchboard.llm.Embeddings;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.Worker;
+import dev.switchboard.tools.KnowledgeSearch;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Knowledge bases (CONTRACT §9, xpander's shapes): CRUD, documents by URL or upload, and semantic search. */
-public final class KnowledgeService {
+public final class KnowledgeService implements KnowledgeSearch {
     public static final int DEFAULT_TOP_K = 5;
     public static final int MAX_TOP_K = 50;
     private static final int MAX_NAME = 200;
@@ -171,9 +172,18 @@ public final class KnowledgeService {
         return out;
     }
 
-    /** Whether the organization has this knowledge base (agents name theirs by id). */
-    public Optional<String> nameOf(String org, String kbId) {
-        return store.find(org, kbId).map(KnowledgeStore.Base::name);
+    /** For runs: across the agent's knowledge bases that exist in its organization, the best passages overall. */
+    @Override
+    public List<KnowledgeSearch.Hit> search(String org, List<String> kbIds, String query, int k) {
+        List<KnowledgeSearch.Hit> all = new ArrayList<>();
+        for (String kbId : new java.util.LinkedHashSet<>(kbIds)) {
+            if (store.find(org, kbId).isEmpty()) continue;
+            for (Result r : search(kbId, query, k)) {
+                all.add(new KnowledgeSearch.Hit(r.content(), r.score(), r.documentId(), r.documentName()));
+            }
+        }
+        all.sort(java.util.Comparator.comparingDouble(KnowledgeSearch.Hit::score).reversed());
+        return all.size() > k ? List.copyOf(all.subList(0, k)) : all;
     }
 
     private KnowledgeStore.Base find(String org, String id) {

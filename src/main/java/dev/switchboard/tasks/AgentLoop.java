@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.common.Json;
 import dev.switchboard.files.Attachment;
 import dev.switchboard.files.Attachments;
+import dev.switchboard.knowledge.PassageRetrieval;
 import dev.switchboard.llm.ChatTurn;
+import dev.switchboard.llm.ModelLimits;
 import dev.switchboard.llm.ModelReply;
 import dev.switchboard.llm.ModelRequest;
 import dev.switchboard.llm.ProviderRegistry;
@@ -12,6 +14,7 @@ import dev.switchboard.llm.ToolCall;
 import dev.switchboard.llm.ToolSpec;
 import dev.switchboard.runs.CancelToken;
 import dev.switchboard.runs.StepStore;
+import dev.switchboard.tools.KnowledgeSearch;
 import dev.switchboard.tools.Tool;
 import dev.switchboard.tools.Toolbox;
 
@@ -37,6 +40,9 @@ final class AgentLoop {
     // The run's attached files as fetched and read, journaled first so that a resumed run neither fetches them again
     // nor sees them change.
     static final String ATTACHMENTS = "attachments";
+    // Passages retrieved from the agent's vanilla knowledge bases for the user's text: journaled like the files.
+    static final String KNOWLEDGE = "knowledge";
+    static final int KNOWLEDGE_PASSAGES = 5;
     // How many times a JSON answer that fails its schema is sent back for repair before the run fails.
     static final int MAX_REPAIRS = 2;
 
@@ -66,8 +72,11 @@ final class AgentLoop {
     private final ProviderRegistry providers;
     private final Toolbox toolbox;
     private final Attachments attachments;
+    private final PassageRetrieval retrieval;
 
-    AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox, Attachments attachments) {
+    AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox, Attachments attachments,
+              PassageRetrieval retrieval) {
+        this.retrieval = retrieval;
         this.store = store;
         this.steps = steps;
         this.providers = providers;
@@ -114,7 +123,8 @@ final class AgentLoop {
     Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token, RunEvents events,
                 Consumer<List<JsonNode>> onFiles) throws Exception {
         Turn turn = run.spec();
-        List<Tool> tools = toolbox.forAgent(turn.agent().attachedTools());
+        List<Tool> tools = toolbox.forRun(run.organizationId(), turn.agent().attachedTools(),
+                knowledgeBases(turn, "agentic_rag"));
         State s = replay(run, turn, token, onFiles);
         if (s.modelCalls == 0 && s.noInputLeft) {
             return new Outcome.Failed(StopReason.NO_INPUT, "The input has no text and none of its attached files could "
@@ -199,6 +209,28 @@ final class AgentLoop {
     }
 
     /** The prompt, then every journaled step laid over it in order. */
+    /**
+     * {@code attachment_mode: auto}: when the prompt with the whole files is larger than the model's context (less the
+     * answer's room), the files are cut down to the parts most relevant to the user's text, within the room the rest
+     * of the prompt leaves. Files that fit are sent whole.
+     */
+    private List<Attachment> fitted(Turn turn, List<PromptBuilder.PastTurn> history, List<Attachment> files,
+                                    CancelToken token) throws Exception {
+        int room = ModelLimits.contextWindow(turn.llmModelName()) - ModelLimits.ANSWER_RESERVE;
+        if (ModelLimits.tokens(PromptBuilder.build(turn, history, files)) <= room) return files;
+        List<Attachment> empty = files.stream().map(f -> f.isText() ? f.withExcerpt("") : f).toList();
+        // Each file's JSON line and its escaping cost a little more than its text: keep a tenth in hand.
+        int budget = (int) ((room - ModelLimits.tokens(PromptBuilder.build(turn, history, empty))) * 0.9);
+        if (budget <= 0) return files;
+        return token.call(() -> retrieval.fit(files, turn.input().text(), budget));
+    }
+
+    /** The ids of the agent's knowledge bases used with the given strategy. */
+    private static List<String> knowledgeBases(Turn turn, String strategy) {
+        return turn.agent().knowledgeBases().stream().filter(k -> strategy.equals(k.strategy()))
+                .map(dev.switchboard.agents.AgentConfig.KnowledgeBaseRef::id).toList();
+    }
+
     private State replay(TaskStore.RunRow run, Turn turn, CancelToken token, Consumer<List<JsonNode>> onFiles)
             throws Exception {
         int historyBefore = turn.historyBeforeTurn() != null ? turn.historyBeforeTurn() : run.turn();
@@ -214,19 +246,38 @@ final class AgentLoop {
             } else if (journal.isEmpty()) {
                 files = AttachedFiles.usable(token.call(() -> attachments.fetch(run.organizationId(), turn.input().files())),
                         turn);
+                if (!"inject".equals(turn.attachmentMode()) && !turn.disableAttachmentInjection()) {
+                    files = fitted(turn, history, files, token);
+                }
                 steps.record(run.id(), 0, ATTACHMENTS, files);
                 journal = List.of(new StepStore.Step(0, ATTACHMENTS, ""));
             }
             onFiles.accept(AttachedFiles.view(files, turn));
         }
-        State s = new State(PromptBuilder.build(turn, history, files));
+        List<KnowledgeSearch.Hit> passages = List.of();
+        List<String> vanilla = knowledgeBases(turn, "vanilla");
+        if (!vanilla.isEmpty() && !turn.input().text().isBlank()) {
+            Optional<StepStore.Step> stored = journal.stream().filter(st -> st.kind().equals(KNOWLEDGE)).findFirst();
+            if (stored.isPresent()) {
+                passages = List.of(Json.read(stored.get().data(), KnowledgeSearch.Hit[].class));
+            } else if (journal.stream().noneMatch(st -> !st.kind().equals(ATTACHMENTS))) {
+                List<KnowledgeSearch.Hit> found = token.call(() -> toolbox.knowledge().search(run.organizationId(), vanilla,
+                        turn.input().text(), KNOWLEDGE_PASSAGES));
+                passages = found;
+                int index = journal.size();
+                steps.record(run.id(), index, KNOWLEDGE, found);
+                journal = new ArrayList<>(journal);
+                journal.add(new StepStore.Step(index, KNOWLEDGE, ""));
+            }
+        }
+        State s = new State(PromptBuilder.build(turn, history, files, passages));
         s.hasFiles = !files.isEmpty();
         s.noInputLeft = s.hasFiles && turn.input().text().isBlank() && !turn.disableAttachmentInjection()
                 && files.stream().noneMatch(f -> "ok".equals(f.status()));
         for (StepStore.Step step : journal) {
             s.nextStep = step.index() + 1;
             switch (step.kind()) {
-                case ATTACHMENTS -> { /* read above */ }
+                case ATTACHMENTS, KNOWLEDGE -> { /* read above */ }
                 case MODEL_CALL -> apply(s, turn, Json.read(step.data(), ModelReply.class), providers);
                 case TOOL_CALL -> apply(s, Json.read(step.data(), ToolOutcome.class));
                 case REPAIR -> applyRepair(s, Json.read(step.data(), String.class));

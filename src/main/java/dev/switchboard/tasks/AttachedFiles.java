@@ -33,7 +33,8 @@ final class AttachedFiles {
 
     /**
      * The task's {@code files}: each file with its status, how it reached the model ({@code inject}: its text in the
-     * prompt; {@code image}: as an image input; {@code url_only}: only its URL, injection being disabled), its size
+     * prompt; {@code retrieve}: only its parts most relevant to the user's text, the whole not fitting; {@code image}:
+     * as an image input; {@code url_only}: only its URL, injection being disabled), its size
      * in bytes and its text's size in tokens, and the error of a file that could not be used.
      */
     static List<JsonNode> view(List<Attachment> files, Turn turn) {
@@ -47,7 +48,7 @@ final class AttachedFiles {
             n.put("status", f.status());
             String mode = !"ok".equals(f.status()) ? null
                     : turn.disableAttachmentInjection() ? "url_only"
-                    : f.isImage() ? "image" : "inject";
+                    : f.isImage() ? "image" : f.retrieved() ? "retrieve" : "inject";
             n.put("mode", mode);
             if (f.isText()) n.put("tokens", ModelLimits.tokens(f.text()));
             else n.putNull("tokens");
@@ -60,7 +61,8 @@ final class AttachedFiles {
     /**
      * Ends the run before the model is called when the prompt with its files is larger than the model's context
      * (less room for the answer), as xpander does: {@code error} / {@code context_overflow}, "Error code: 413 …".
-     * (With {@code attachment_mode: auto}, retrieving the relevant parts instead is the knowledge-base work's next step.)
+     * With {@code attachment_mode: auto} the files were cut down before (AgentLoop.fitted); what still does not fit
+     * ends here too.
      */
     static void checkFits(Turn turn, List<ChatTurn> prompt) {
         int tokens = ModelLimits.tokens(prompt);

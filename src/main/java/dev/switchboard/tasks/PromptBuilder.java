@@ -4,6 +4,7 @@ import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.common.Json;
 import dev.switchboard.files.Attachment;
 import dev.switchboard.llm.ChatTurn;
+import dev.switchboard.tools.KnowledgeSearch;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +28,19 @@ final class PromptBuilder {
 
     /** With the run's attached files: their text (and images) joins the user's message, as {@link #userTurn} says. */
     static List<ChatTurn> build(Turn turn, List<PastTurn> history, List<Attachment> files) {
+        return build(turn, history, files, List.of());
+    }
+
+    /** With passages retrieved from the agent's knowledge bases, which close the system prompt. */
+    static List<ChatTurn> build(Turn turn, List<PastTurn> history, List<Attachment> files,
+                                List<KnowledgeSearch.Hit> passages) {
         List<ChatTurn> messages = new ArrayList<>();
         String system = systemPrompt(turn);
+        if (!passages.isEmpty()) {
+            String knowledge = "Relevant passages from your knowledge bases (use them when they answer the user):\n"
+                    + KnowledgeSearch.format(passages);
+            system = system.isBlank() ? knowledge : system + "\n\n" + knowledge;
+        }
         if (!system.isBlank()) {
             messages.add(ChatTurn.system(system));
         }

@@ -5,6 +5,7 @@ import dev.switchboard.common.Ids;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.files.Attachments;
 import dev.switchboard.files.FileStore;
+import dev.switchboard.knowledge.PassageRetrieval;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.tools.Toolbox;
 import dev.switchboard.llm.ProviderRegistry;
@@ -24,12 +25,13 @@ public final class Tasks {
     private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Attachments attachments, NetworkGuard guard,
+                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Attachments attachments,
+                 PassageRetrieval retrieval, NetworkGuard guard,
                  TaskEnds ends,
                  SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
-        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments);
+        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval);
         AcceptedRuns acceptedRuns = new AcceptedRuns();
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, acceptedRuns, guard, ids,

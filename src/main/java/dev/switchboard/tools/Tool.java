@@ -7,7 +7,7 @@ import dev.switchboard.llm.ToolSpec;
  * A tool the model may call. A small sealed family: the built-ins now; MCP tools, the knowledge search and
  * workflow-provided tools join it as they land.
  */
-public sealed interface Tool permits CurrentTimeTool, HttpFetchTool {
+public sealed interface Tool permits CurrentTimeTool, HttpFetchTool, KnowledgeSearchTool {
 
     /** What the model is shown. */
     ToolSpec spec();

@@ -16,11 +16,27 @@ import java.util.Optional;
  */
 public final class Toolbox {
     private final Map<String, Tool> builtIns = new LinkedHashMap<>();
+    private final KnowledgeSearch knowledge;
 
-    public Toolbox(NetworkGuard guard, Clock clock) {
+    public Toolbox(NetworkGuard guard, KnowledgeSearch knowledge, Clock clock) {
         builtIns.put(CurrentTimeTool.NAME, new CurrentTimeTool(clock));
         builtIns.put(HttpFetchTool.NAME, new HttpFetchTool(guard));
+        this.knowledge = knowledge;
     }
+
+    /**
+     * A run's tools: those named by its agent's attached_tools, and {@code search_knowledge_base} over the agent's
+     * knowledge bases whose strategy is {@code agentic_rag}, if any.
+     */
+    public List<Tool> forRun(String organizationId, List<JsonNode> attachedTools, List<String> agenticKnowledgeBases) {
+        List<Tool> out = forAgent(attachedTools);
+        if (!agenticKnowledgeBases.isEmpty()) {
+            out.add(new KnowledgeSearchTool(knowledge, organizationId, List.copyOf(agenticKnowledgeBases)));
+        }
+        return out;
+    }
+
+    public KnowledgeSearch knowledge() { return knowledge; }
 
     /** The tools named by an agent's attached_tools, in order; unknown ids are ignored (they belong to later features). */
     public List<Tool> forAgent(List<JsonNode> attachedTools) {

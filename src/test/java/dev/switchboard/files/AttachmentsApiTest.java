@@ -185,6 +185,33 @@ class AttachmentsApiTest {
     }
 
     @Test
+    void inAutoModeFilesTooLargeForTheModelAreCutToThePartsThatAnswer() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 300; i++) {
+            text.append("Paragraph ").append(i).append(": the weather in town number ").append(i)
+                    .append(" was mild, and the market sold apples, pears and bread.\n\n");
+            if (i == 217) text.append("The secret launch code of the rocket is 7-4-1, kept in the captain's safe.\n\n");
+        }
+        String big = files.put("/docs/town-notes.txt", text.toString().getBytes(StandardCharsets.UTF_8), "text/plain");
+        String small = files.put("/docs/small-note.txt", "A short note about tea.".getBytes(StandardCharsets.UTF_8), "text/plain");
+        llm.enqueue(FakeLlm.text("7-4-1"));
+
+        Http.Response res = http.post(invokePath(), Http.json("input",
+                Map.of("text", "What is the secret launch code of the rocket?", "files", List.of(big, small)),
+                "llm_model_name", "gpt-4"));
+
+        assertThat(res.json().path("status").asText()).as(res.text()).isEqualTo("completed");
+        String sent = llm.chatRequests().getLast().lastUserText();
+        assertThat(sent).contains("The secret launch code of the rocket is 7-4-1").contains("A short note about tea.");
+        // Only part of the 300 paragraphs was sent: what fits the room the rest of the prompt leaves.
+        assertThat(sent.split("Paragraph ").length - 1).isBetween(10, 250);
+        JsonNode shown = res.json().path("files");
+        assertThat(shown.get(0).path("mode").asText()).isEqualTo("retrieve");
+        assertThat(shown.get(0).path("tokens").asInt()).isLessThan(4096);
+        assertThat(shown.get(1).path("mode").asText()).isEqualTo("retrieve");
+    }
+
+    @Test
     void anUnknownAttachmentModeIsRefused() {
         Http.Response res = http.post(invokePath(), Http.json("input", Map.of("text", "x"), "attachment_mode", "squeeze"));
 

@@ -193,6 +193,46 @@ class KnowledgeApiTest {
         assertThat(search(kb, "glacier", 5)).hasSize(1);
     }
 
+    // ---- agents using knowledge bases ----
+
+    @Test
+    void aVanillaAgentGetsTheBestPassagesInItsPrompt() {
+        String agent = http().post("/v1/agents", Http.json("name", "vanilla reader", "model_name", "gpt-4.1",
+                "knowledge_bases", List.of(Map.of("id", corpus, "strategy", "vanilla")))).json().path("id").asText();
+        llm.reset();
+        llm.enqueue(FakeLlm.text("Sales grew."));
+
+        Http.Response res = http().post("/v1/agents/" + agent + "/invoke",
+                Http.json("input", Map.of("text", "How did sales perform this quarter?")));
+
+        assertThat(res.json().path("status").asText()).isEqualTo("completed");
+        String system = llm.chatRequests().getLast().systemText();
+        assertThat(system).contains("Relevant passages from your knowledge bases");
+        assertThat(system.indexOf("Revenue grew by 12 percent")).isBetween(0, system.indexOf("[2]"));
+        assertThat(llm.chatRequests().getLast().body().path("tools").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void anAgenticAgentSearchesWithATool() {
+        String agent = http().post("/v1/agents", Http.json("name", "agentic reader", "model_name", "gpt-4.1",
+                "knowledge_bases", List.of(Map.of("id", corpus, "strategy", "agentic_rag")))).json().path("id").asText();
+        llm.reset();
+        llm.enqueue(new FakeLlm.Reply.ToolCall("search_knowledge_base", "{\"query\":\"oven temperature for bread\",\"top_k\":2}"),
+                FakeLlm.text("220 degrees."));
+
+        Http.Response res = http().post("/v1/agents/" + agent + "/invoke",
+                Http.json("input", Map.of("text", "How hot for bread?")));
+
+        assertThat(res.json().path("result").asText()).isEqualTo("220 degrees.");
+        List<FakeLlm.Received> calls = llm.chatRequests();
+        assertThat(calls.getFirst().body().path("tools").findValuesAsText("name")).contains("search_knowledge_base");
+        assertThat(calls.getFirst().systemText()).doesNotContain("Relevant passages");
+        JsonNode toolResult = calls.getLast().messages().get(calls.getLast().messages().size() - 1);
+        assertThat(toolResult.path("role").asText()).isEqualTo("tool");
+        assertThat(toolResult.path("content").asText()).startsWith("[1] (document: bread.html)").contains("220 degrees")
+                .doesNotContain("[3]");
+    }
+
     // ---- helpers ----
 
     static JsonNode search(String kb, String query, int topK) {

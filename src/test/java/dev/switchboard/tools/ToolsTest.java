@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ToolsTest {
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-22T10:15:30Z"), ZoneOffset.UTC);
-    private final Toolbox toolbox = new Toolbox(new NetworkGuard(false), clock);
+    private final Toolbox toolbox = new Toolbox(new NetworkGuard(false), (org, kbs, query, k) -> List.of(), clock);
 
     @Test
     void currentTimeInAGivenZone() throws Exception {
