@@ -34,7 +34,8 @@ class BenchKitSmokeTest {
             Map.entry("held.concurrency", "4"), Map.entry("held.poll.ms", "20"),
             Map.entry("samples", "5"), Map.entry("warmup", "2"), Map.entry("streams", "10"), Map.entry("tasks", "2"),
             Map.entry("rate.streams", "10"), Map.entry("rate.tokens", "5"), Map.entry("rate.tps", "50"),
-            Map.entry("rate.sample.ms", "50"));
+            Map.entry("rate.sample.ms", "50"),
+            Map.entry("kb.documents", "1"), Map.entry("kb.pages", "1"), Map.entry("kb.chunks", "300"), Map.entry("kb.queries", "3"));
     private static final Map<String, String> saved = new HashMap<>();
 
     @BeforeAll
@@ -81,7 +82,7 @@ class BenchKitSmokeTest {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.path("machine").path("cores").asInt()).isPositive();
         assertThat(root.path("failures")).isEmpty();
-        assertThat(root.path("tables").findValuesAsText("scenario")).contains("startup", "sync", "async", "held", "streaming");
+        assertThat(root.path("tables").findValuesAsText("scenario")).contains("startup", "sync", "async", "held", "streaming", "knowledge");
         JsonNode first = root.path("tables").get(1).path("rows").get(0);
         assertThat(first.path("measure").asText()).isEqualTo("sync invoke through Switchboard: latency");
         assertThat(first.path("n").asInt()).isEqualTo(20);

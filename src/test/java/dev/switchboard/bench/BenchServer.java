@@ -59,9 +59,12 @@ final class BenchServer implements AutoCloseable {
         return options;
     }
 
-    /** The environment every benchmarked server gets: the fake model as OpenAI. */
+    /**
+     * The environment every benchmarked server gets: the fake model as OpenAI, and private networks allowed (the kit
+     * serves documents for knowledge bases on loopback).
+     */
     static Map<String, String> env(BenchModel model) {
-        return Map.of("OPENAI_BASE_URL", model.baseUrl(), "OPENAI_API_KEY", "bench");
+        return Map.of("OPENAI_BASE_URL", model.baseUrl(), "OPENAI_API_KEY", "bench", "SWITCHBOARD_ALLOW_PRIVATE_NETWORK", "true");
     }
 
     URI uri() { return URI.create("http://127.0.0.1:" + child.port()); }
@@ -69,6 +72,9 @@ final class BenchServer implements AutoCloseable {
     String base() { return "http://127.0.0.1:" + child.port(); }
 
     long pid() { return child.pid(); }
+
+    /** The server's data folder (its SQLite file is {@code switchboard.db} in it). */
+    Path dataDir() { return dir.resolve("data"); }
 
     ChildServer child() { return child; }
 

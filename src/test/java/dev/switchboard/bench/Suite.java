@@ -28,6 +28,7 @@ public final class Suite {
         m.put(AsyncBench.ID, AsyncBench::run);
         m.put(HeldBench.ID, HeldBench::run);
         m.put(StreamingBench.ID, StreamingBench::run);
+        m.put(KnowledgeBench.ID, KnowledgeBench::run);
         return m;
     }
 
