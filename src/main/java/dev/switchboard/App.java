@@ -98,7 +98,7 @@ public final class App implements AutoCloseable {
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
         Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock);
         Attachments attachments = new Attachments(files, guard, config.files());
-        Embeddings embeddings = new Embeddings();
+        Embeddings embeddings = providers.embeddings(config.embeddingModel());
         Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
         Toolbox toolbox = new Toolbox(guard, knowledge.service(), clock);
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, attachments,

@@ -15,7 +15,14 @@ public final class Main {
             System.exit(2);
             return;
         }
-        App app = App.start(config);
+        App app;
+        try {
+            app = App.start(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Switchboard cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         app.generatedKey().ifPresent(key -> System.out.println("""
 
                 ================================================================

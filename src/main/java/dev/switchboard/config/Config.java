@@ -28,6 +28,7 @@ public record Config(
         long maxBodyBytes,
         boolean allowPrivateNetwork,
         Optional<String> defaultModel,
+        Optional<String> embeddingModel,
         Providers providers,
         Webhooks webhooks,
         Files files) {
@@ -75,6 +76,7 @@ public record Config(
                 r.integer("SWITCHBOARD_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
                 r.bool("SWITCHBOARD_ALLOW_PRIVATE_NETWORK", false),
                 r.text("SWITCHBOARD_DEFAULT_MODEL"),
+                embeddingModel(r.text("SWITCHBOARD_EMBEDDING_MODEL")),
                 new Providers(providers(r), r.text("SWITCHBOARD_PROVIDERS_FILE").map(Path::of),
                         r.integer("SWITCHBOARD_MODEL_RETRIES", 3, 0, 10),
                         Duration.ofMillis(r.integer("SWITCHBOARD_MODEL_RETRY_BASE_MS", 1000, 1, 60_000)),
@@ -85,6 +87,18 @@ public record Config(
                         r.integer("SWITCHBOARD_WEBHOOK_DISABLE_AFTER", 5, 1, 1_000_000)),
                 new Files(r.integer("SWITCHBOARD_MAX_FILE_BYTES", 50 * 1024 * 1024, 1024, Integer.MAX_VALUE),
                         Duration.ofSeconds(r.integer("SWITCHBOARD_FILE_FETCH_TIMEOUT_SECONDS", 60, 1, 3600))));
+    }
+
+    /** {@code local} (or unset): the in-process model; else {@code <provider>/<model>} of a configured provider. */
+    static Optional<String> embeddingModel(Optional<String> value) {
+        if (value.isEmpty() || value.get().equals("local")) return Optional.empty();
+        String v = value.get();
+        int slash = v.indexOf('/');
+        if (slash <= 0 || slash == v.length() - 1) {
+            throw new IllegalArgumentException("SWITCHBOARD_EMBEDDING_MODEL must be 'local' or '<provider>/<model>' "
+                    + "(e.g. openai/text-embedding-3-small), got '" + v + "'");
+        }
+        return value;
     }
 
     /** A comma-separated list of durations such as {@code 500ms,5s,2m,1h}. */
@@ -182,7 +196,8 @@ public record Config(
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
-                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, providers, webhooks, files);
+                shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, embeddingModel, providers, webhooks,
+                files);
     }
 
     private record Reader(Map<String, String> env) {

@@ -1,6 +1,5 @@
 package dev.switchboard.knowledge;
 
-import dev.switchboard.llm.Embeddings;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +17,9 @@ final class VectorIndex {
     /** One search hit: the chunk and its similarity to the query (cosine, -1 to 1). */
     record Hit(long chunkId, String documentId, double score) {}
 
-    private record Loaded(long version, long[] chunkIds, String[] documentIds, float[] vectors) {}
+    // dims: the length of the vectors loaded; chunks embedded by another model (another length) are left out, as
+    // they cannot be compared with this model's queries (changing SWITCHBOARD_EMBEDDING_MODEL means ingesting again).
+    private record Loaded(long version, int dims, long[] chunkIds, String[] documentIds, float[] vectors) {}
 
     private final KnowledgeStore store;
     private final ConcurrentHashMap<String, Loaded> loaded = new ConcurrentHashMap<>();
@@ -26,8 +27,8 @@ final class VectorIndex {
     VectorIndex(KnowledgeStore store) { this.store = store; }
 
     List<Hit> search(String kbId, float[] query, int topK) {
-        Loaded index = current(kbId);
-        int dims = Embeddings.DIMENSIONS;
+        Loaded index = current(kbId, query.length);
+        int dims = index.dims();
         int n = index.chunkIds().length;
         PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
         float[] v = index.vectors();
@@ -51,21 +52,21 @@ final class VectorIndex {
         loaded.remove(kbId);
     }
 
-    private Loaded current(String kbId) {
+    private Loaded current(String kbId, int dims) {
         long version = store.version(kbId);
         Loaded index = loaded.get(kbId);
-        if (index != null && index.version() == version) return index;
-        List<KnowledgeStore.Vector> vectors = store.vectors(kbId);
+        if (index != null && index.version() == version && index.dims() == dims) return index;
+        List<KnowledgeStore.Vector> vectors = store.vectors(kbId).stream().filter(v -> v.embedding().length == dims).toList();
         long[] ids = new long[vectors.size()];
         String[] docs = new String[vectors.size()];
-        float[] matrix = new float[vectors.size() * Embeddings.DIMENSIONS];
+        float[] matrix = new float[vectors.size() * dims];
         for (int i = 0; i < vectors.size(); i++) {
             ids[i] = vectors.get(i).chunkId();
             docs[i] = vectors.get(i).documentId();
-            System.arraycopy(vectors.get(i).embedding(), 0, matrix, i * Embeddings.DIMENSIONS, Embeddings.DIMENSIONS);
+            System.arraycopy(vectors.get(i).embedding(), 0, matrix, i * dims, dims);
         }
         // The version read before the vectors: a change committed in between makes the next search reload.
-        Loaded fresh = new Loaded(version, ids, docs, matrix);
+        Loaded fresh = new Loaded(version, dims, ids, docs, matrix);
         loaded.put(kbId, fresh);
         return fresh;
     }

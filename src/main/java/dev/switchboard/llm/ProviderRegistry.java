@@ -190,6 +190,19 @@ public final class ProviderRegistry {
         return Duration.ofMillis(Math.min(jittered, 30_000));
     }
 
+    /**
+     * The embedding model knowledge bases use: the in-process one, or {@code <provider>/<model>} of a configured
+     * provider (an unknown or unconfigured provider stops start-up with a message naming the setting).
+     */
+    public Embeddings embeddings(Optional<String> spec) {
+        if (spec.isEmpty()) return Embeddings.local();
+        String provider = spec.get().substring(0, spec.get().indexOf('/'));
+        String model = spec.get().substring(spec.get().indexOf('/') + 1);
+        Provider p = find(provider).orElseThrow(() -> new IllegalArgumentException(
+                "SWITCHBOARD_EMBEDDING_MODEL names provider '" + provider + "': " + notConfigured(provider)));
+        return Embeddings.remote(p.settings(), model);
+    }
+
     private Optional<Provider> find(String provider) {
         if (provider == null) return Optional.empty();
         return Optional.ofNullable(configured.get(ALIASES.getOrDefault(provider, provider)))

@@ -53,7 +53,19 @@ public final class FakeLlm implements AutoCloseable {
     }
 
     /** The wire protocols the fake speaks, told apart by path. */
-    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, OLLAMA, SPEECH, OTHER }
+    public enum Protocol { OPENAI, ANTHROPIC, GEMINI, OLLAMA, SPEECH, EMBEDDINGS, OTHER }
+
+    /**
+     * The fake's embedding of a text: words hashed into 64 dimensions (a bag of words), so that texts sharing words
+     * are similar, as a real model's would be, and the same text always gives the same vector.
+     */
+    public static float[] embeddingOf(String text) {
+        float[] v = new float[64];
+        for (String w : text.toLowerCase().split("[^a-z0-9]+")) {
+            if (w.length() > 2) v[Math.floorMod(w.hashCode(), 64)] += 1;
+        }
+        return v;
+    }
 
     /** The bytes the fake speech endpoint answers with: "speech of " + the input text. */
     public static byte[] speechOf(String text) {
@@ -66,6 +78,7 @@ public final class FakeLlm implements AutoCloseable {
         if (path.contains(":generateContent") || path.contains(":streamGenerateContent")) return Protocol.GEMINI;
         if (path.endsWith("/api/chat")) return Protocol.OLLAMA;
         if (path.endsWith("/audio/speech")) return Protocol.SPEECH;
+        if (path.endsWith("/embeddings")) return Protocol.EMBEDDINGS;
         return Protocol.OTHER;
     }
 
@@ -161,7 +174,13 @@ public final class FakeLlm implements AutoCloseable {
 
     /** Model calls received so far, in any protocol, oldest first. */
     public List<Received> chatRequests() {
-        return received.stream().filter(r -> r.protocol() != Protocol.OTHER && r.protocol() != Protocol.SPEECH).toList();
+        return received.stream().filter(r -> r.protocol() != Protocol.OTHER && r.protocol() != Protocol.SPEECH
+                && r.protocol() != Protocol.EMBEDDINGS).toList();
+    }
+
+    /** Every request received, model listings and embeddings included. */
+    public List<Received> allRequests() {
+        return List.copyOf(received);
     }
 
     public List<Received> speechRequests() {
@@ -190,6 +209,23 @@ public final class FakeLlm implements AutoCloseable {
             Protocol protocol = protocolOf(path);
             if (protocol == Protocol.OTHER) {
                 send(ex, 404, "{\"error\":{\"message\":\"not found\"}}");
+                return;
+            }
+            if (protocol == Protocol.EMBEDDINGS) {
+                var data = JSON.createArrayNode();
+                JsonNode input = body.path("input");
+                List<String> texts = new java.util.ArrayList<>();
+                if (input.isArray()) input.forEach(t -> texts.add(t.asText()));
+                else texts.add(input.asText());
+                for (int i = 0; i < texts.size(); i++) {
+                    var item = data.addObject().put("object", "embedding").put("index", i);
+                    var vector = item.putArray("embedding");
+                    for (float f : embeddingOf(texts.get(i))) vector.add(f);
+                }
+                var answer = JSON.createObjectNode().put("object", "list").put("model", body.path("model").asText());
+                answer.set("data", data);
+                answer.putObject("usage").put("prompt_tokens", texts.size()).put("total_tokens", texts.size());
+                send(ex, 200, answer.toString());
                 return;
             }
             if (protocol == Protocol.SPEECH) {
