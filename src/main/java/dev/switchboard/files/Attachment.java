@@ -1,5 +1,7 @@
 package dev.switchboard.files;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * One file attached to a run, as fetched and read: its text, or an image for models that take images, or why it could
  * not be used. Journaled with the run, so a resumed run sees the same files without fetching them again.
@@ -31,8 +33,11 @@ public record Attachment(String url, String name, String contentType, long size,
         return new Attachment(url, name, contentType, size, status, excerpt, null, null, true);
     }
 
+    // Not properties: Jackson would read "isText" as a boolean "text" and clash with the text itself in the journal.
+    @JsonIgnore
     public boolean isImage() { return imageBase64 != null; }
 
+    @JsonIgnore
     public boolean isText() { return text != null; }
 
     public Attachment withError(String why) {

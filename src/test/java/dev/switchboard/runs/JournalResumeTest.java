@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.testkit.ChildServer;
 import dev.switchboard.testkit.FakeLlm;
+import dev.switchboard.testkit.FileServer;
 import dev.switchboard.testkit.Http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,34 @@ class JournalResumeTest {
             assertThat(llm.chatRequests().getLast().body().path("messages").toString()).contains("the page");
         } finally {
             site.stop(0);
+        }
+    }
+
+    @Test
+    void aResumedRunDoesNotFetchItsAttachedFilesAgain(@TempDir Path dir) throws Exception {
+        try (FakeLlm llm = FakeLlm.start(); FileServer files = FileServer.start()) {
+            String url = files.put("/notes.txt", "the attached notes".getBytes(StandardCharsets.UTF_8), "text/plain");
+            llm.enqueue(FakeLlm.slow("never sent", Duration.ofSeconds(30)), FakeLlm.text("Read the notes."));
+            Map<String, String> env = Map.of("OPENAI_BASE_URL", llm.baseUrl(), "SWITCHBOARD_ALLOW_PRIVATE_NETWORK", "true");
+            Path data = dir.resolve("data");
+            Path log = dir.resolve("server.log");
+
+            ChildServer first = ChildServer.start(data, log, env);
+            Http http = first.http();
+            String agent = http.post("/v1/agents", "{\"name\":\"reader\"}").json().path("id").asText();
+            String task = http.post("/v1/agents/" + agent + "/invoke/async",
+                    Http.json("input", Map.of("text", "summarize", "files", java.util.List.of(url)))).json().path("id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> llm.chatCalls() == 1);
+            first.kill();
+
+            try (ChildServer second = ChildServer.start(data, log, env)) {
+                Http again = second.http();
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        again.get("/v1/tasks/" + task).json().path("status").asText().equals("completed"));
+                assertThat(again.get("/v1/tasks/" + task).json().path("files").get(0).path("status").asText()).isEqualTo("ok");
+            }
+            assertThat(files.requests()).as("the file was fetched once, before the kill").isEqualTo(1);
+            assertThat(llm.chatRequests().getLast().lastUserText()).contains("the attached notes");
         }
     }
 }
