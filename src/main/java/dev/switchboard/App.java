@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.agents.AgentRoutes;
 import dev.switchboard.agents.AgentService;
+import dev.switchboard.agents.Kind;
 import dev.switchboard.common.Ids;
 import dev.switchboard.config.Config;
 import dev.switchboard.events.EventLog;
@@ -30,6 +31,7 @@ import dev.switchboard.tasks.TaskRoutes;
 import dev.switchboard.tasks.Tasks;
 import dev.switchboard.webhooks.WebhookRoutes;
 import dev.switchboard.webhooks.Webhooks;
+import dev.switchboard.workflows.WorkflowRoutes;
 import io.helidon.webserver.ConnectionConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -91,6 +93,7 @@ public final class App implements AutoCloseable {
         OrgService orgs = new OrgService(db, ids, clock);
         OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
         AgentService agents = new AgentService(db, box, providers, ids, clock);
+        AgentService workflows = new AgentService(db, box, providers, ids, clock, Kind.WORKFLOW, agents::exists);
         EventLog events = new EventLog(db);
         RunQueue queue = new RunQueue(db, clock, config.nodeId(), config.lease());
         StepStore steps = new StepStore(db, clock);
@@ -109,6 +112,7 @@ public final class App implements AutoCloseable {
         PlatformRoutes.register(api, db);
         OrgRoutes.register(api, orgs);
         AgentRoutes.register(api, agents);
+        WorkflowRoutes.register(api, workflows, ids);
         TaskRoutes.register(api, tasks.invokes(), tasks.tasks());
         StreamRoutes.register(api, tasks.invokes(), tasks.streams());
         ProviderRoutes.register(api, providers);

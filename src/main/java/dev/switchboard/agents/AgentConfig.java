@@ -32,7 +32,9 @@ public record AgentConfig(
         List<KnowledgeBaseRef> knowledgeBases,
         ObjectNode agnoSettings,
         ObjectNode notificationSettings,
-        String webhookSecret) {
+        String webhookSecret,
+        List<JsonNode> orchestrationNodes,
+        ObjectNode taskLevelStrategies) {
 
     public static final Set<String> OUTPUT_FORMATS = Set.of("text", "markdown", "json", "voice");
     public static final Set<String> EFFORTS = Set.of("low", "medium", "high", "xhigh");
@@ -80,6 +82,7 @@ public record AgentConfig(
         }
         llmExtraHeaders = llmExtraHeaders == null ? Map.of() : Map.copyOf(llmExtraHeaders);
         attachedTools = copy(attachedTools);
+        orchestrationNodes = copy(orchestrationNodes);
         mcpServers = copy(mcpServers);
         knowledgeBases = knowledgeBases == null ? List.of() : List.copyOf(knowledgeBases);
         agnoSettings = agnoSettings == null ? dev.switchboard.common.Json.object() : agnoSettings.deepCopy();
@@ -123,12 +126,20 @@ public record AgentConfig(
         llmExtraHeaders.forEach((k, v) -> headers.put(k, f.apply(v)));
         return new AgentConfig(name, description, icon, instructions, modelProvider, modelName, llmReasoningEffort, llmApiBase,
                 headers, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
-                knowledgeBases, agnoSettings, notificationSettings, webhookSecret == null ? null : f.apply(webhookSecret));
+                knowledgeBases, agnoSettings, notificationSettings, webhookSecret == null ? null : f.apply(webhookSecret),
+                orchestrationNodes, taskLevelStrategies);
     }
 
     public AgentConfig withModel(String provider, String model) {
         return new AgentConfig(name, description, icon, instructions, provider, model, llmReasoningEffort, llmApiBase,
                 llmExtraHeaders, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
-                knowledgeBases, agnoSettings, notificationSettings, webhookSecret);
+                knowledgeBases, agnoSettings, notificationSettings, webhookSecret, orchestrationNodes, taskLevelStrategies);
+    }
+
+    /** The same configuration with other workflow nodes. */
+    public AgentConfig withNodes(List<JsonNode> nodes) {
+        return new AgentConfig(name, description, icon, instructions, modelProvider, modelName, llmReasoningEffort, llmApiBase,
+                llmExtraHeaders, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
+                knowledgeBases, agnoSettings, notificationSettings, webhookSecret, nodes, taskLevelStrategies);
     }
 }

@@ -11,26 +11,33 @@ public final class AgentRoutes {
     private AgentRoutes() {}
 
     public static void register(Api api, AgentService agents) {
-        api.post("/v1/agents", Access.KEY, "Create an agent (deployed as version 1)",
+        register(api, agents, "/v1/agents");
+    }
+
+    /** The routes of one kind (agents, or workflows) under its base path: the same drafts, versions and rules. */
+    public static void register(Api api, AgentService agents, String base) {
+        String lower = agents.kind().noun().toLowerCase();
+        String one = (lower.startsWith("a") ? "an " : "a ") + lower;
+        api.post(base, Access.KEY, "Create " + one + " (deployed as version 1)",
                 call -> call.json(201, agents.create(call.organizationId(), call.body(AgentConfig.class))));
-        api.get("/v1/agents", Access.KEY, "List agents",
+        api.get(base, Access.KEY, "List " + lower + "s",
                 call -> call.ok(agents.list(call.organizationId(), call.pageRequest())));
-        api.get("/v1/agents/{id}", Access.KEY, "Get an agent (its draft and version state)",
+        api.get(base + "/{id}", Access.KEY, "Get " + one + " (its draft and version state)",
                 call -> call.ok(agents.get(call.organizationId(), call.path("id"))));
-        api.patch("/v1/agents/{id}", Access.KEY, "Change the agent's draft; ?deploy=true publishes it",
+        api.patch(base + "/{id}", Access.KEY, "Change the " + lower + "'s draft; ?deploy=true publishes it",
                 call -> call.ok(agents.update(call.organizationId(), call.path("id"), call.bodyObject(),
                         call.queryBool("deploy").orElse(false))));
-        api.put("/v1/agents/{id}", Access.KEY, "Deploy the draft as the next version",
+        api.put(base + "/{id}", Access.KEY, "Deploy the draft as the next version",
                 call -> call.ok(agents.update(call.organizationId(), call.path("id"), call.optionalBodyObject(), true)));
-        api.delete("/v1/agents/{id}", Access.KEY, "Delete an agent",
+        api.delete(base + "/{id}", Access.KEY, "Delete " + one,
                 call -> {
                     String id = call.path("id");
                     agents.delete(call.organizationId(), id);
                     call.json(202, Map.of("id", id, "deleted", true));
                 });
-        api.get("/v1/agents/{id}/versions", Access.KEY, "List an agent's deployed versions",
+        api.get(base + "/{id}/versions", Access.KEY, "List " + one + "'s deployed versions",
                 call -> call.ok(agents.versions(call.organizationId(), call.path("id"))));
-        api.get("/v1/agents/{id}/versions/{n}", Access.KEY, "Get one deployed version",
+        api.get(base + "/{id}/versions/{n}", Access.KEY, "Get one deployed version",
                 call -> {
                     int n;
                     try {

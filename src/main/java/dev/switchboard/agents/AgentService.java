@@ -10,12 +10,14 @@ import dev.switchboard.common.Times;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.storage.Db;
 import dev.switchboard.storage.SecretBox;
+import dev.switchboard.workflows.WorkflowGraph;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 
 /** Agents: create, edit the draft, deploy versions, and resolve the configuration an invoke runs. */
 public final class AgentService {
@@ -25,17 +27,31 @@ public final class AgentService {
     private final ProviderRegistry providers;
     private final Ids ids;
     private final Clock clock;
+    private final Kind kind;
+    // Workflows only: whether an agent of the organization exists, for agent nodes.
+    private final BiPredicate<String, String> agentExists;
 
+    /** The agents. */
     public AgentService(Db db, SecretBox box, ProviderRegistry providers, Ids ids, Clock clock) {
-        this.store = new AgentStore(db, box);
+        this(db, box, providers, ids, clock, Kind.AGENT, (org, id) -> false);
+    }
+
+    /** The agents or the workflows; a workflow's nodes may name agents that {@code agentExists} knows. */
+    public AgentService(Db db, SecretBox box, ProviderRegistry providers, Ids ids, Clock clock, Kind kind,
+                        BiPredicate<String, String> agentExists) {
+        this.store = new AgentStore(db, box, kind);
         this.providers = providers;
         this.ids = ids;
         this.clock = clock;
+        this.kind = kind;
+        this.agentExists = agentExists;
     }
+
+    public Kind kind() { return kind; }
 
     /** Creates an agent, deployed at once as version 1. */
     public Map<String, Object> create(String organizationId, AgentConfig config) {
-        config = withDefaultModel(checkProvider(config));
+        config = withDefaultModel(checkProvider(checkNodes(organizationId, config)));
         String now = Times.now(clock);
         var row = new AgentStore.Row(ids.next(), organizationId, 1, false, config, now, now);
         store.insert(row);
@@ -48,7 +64,7 @@ public final class AgentService {
 
     public Page<Map<String, Object>> list(String organizationId, Page.Request page) {
         List<Map<String, Object>> items = store.list(organizationId, page.perPage(), page.offset()).stream()
-                .map(AgentService::view).toList();
+                .map(this::view).toList();
         return Page.of(items, store.count(organizationId), page);
     }
 
@@ -57,7 +73,7 @@ public final class AgentService {
         AgentStore.Row current = find(organizationId, id);
         AgentConfig draft = current.draft();
         if (!patch.isEmpty()) {
-            draft = checkProvider(merge(draft, patch));
+            draft = checkProvider(checkNodes(organizationId, merge(draft, patch)));
         } else if (!deploy) {
             throw ApiException.invalidBody("At least one field is required", "missing");
         }
@@ -95,7 +111,7 @@ public final class AgentService {
     public Map<String, Object> version(String organizationId, String id, int version) {
         AgentStore.Row row = find(organizationId, id);
         AgentStore.VersionRow v = store.version(row.id(), version)
-                .orElseThrow(() -> new ApiException.NotFound("Agent version " + version + " not found"));
+                .orElseThrow(() -> new ApiException.NotFound(kind.noun() + " version " + version + " not found"));
         Map<String, Object> m = view(new AgentStore.Row(row.id(), row.organizationId(), v.version(), false, v.config(),
                 row.createdAt(), v.createdAt()));
         m.put("is_latest", v.version() == row.deployedVersion());
@@ -111,7 +127,7 @@ public final class AgentService {
             AgentStore.Row row = find(organizationId, id);
             return new ResolvedAgent(row.id(), "draft", row.draft());
         }
-        int deployed = store.deployedVersion(organizationId, id).orElseThrow(AgentService::notFound);
+        int deployed = store.deployedVersion(organizationId, id).orElseThrow(this::notFound);
         if (version.isEmpty()) {
             return new ResolvedAgent(id, String.valueOf(deployed), store.version(id, deployed).orElseThrow().config());
         }
@@ -122,7 +138,7 @@ public final class AgentService {
             throw ApiException.invalidQuery("version", "version must be a version number or 'draft'");
         }
         AgentStore.VersionRow v = store.version(id, n)
-                .orElseThrow(() -> new ApiException.NotFound("Agent version " + n + " not found"));
+                .orElseThrow(() -> new ApiException.NotFound(kind.noun() + " version " + n + " not found"));
         return new ResolvedAgent(id, String.valueOf(n), v.config());
     }
 
@@ -132,11 +148,11 @@ public final class AgentService {
     }
 
     private AgentStore.Row find(String organizationId, String id) {
-        return store.find(organizationId, id).orElseThrow(AgentService::notFound);
+        return store.find(organizationId, id).orElseThrow(this::notFound);
     }
 
-    private static ApiException.NotFound notFound() {
-        return new ApiException.NotFound("Agent not found");
+    private ApiException.NotFound notFound() {
+        return new ApiException.NotFound(kind.noun() + " not found");
     }
 
     private AgentConfig withDefaultModel(AgentConfig config) {
@@ -146,6 +162,26 @@ public final class AgentService {
         }
         ProviderRegistry.ModelChoice d = providers.defaultModel();
         return config.withModel(d.provider(), config.modelName() != null ? config.modelName() : d.model());
+    }
+
+    /**
+     * A workflow's nodes must form a valid graph (every problem listed in one 422); an agent has none (they are what
+     * makes a workflow).
+     */
+    private AgentConfig checkNodes(String organizationId, AgentConfig config) {
+        if (kind == Kind.AGENT) {
+            if (!config.orchestrationNodes().isEmpty()) {
+                throw ApiException.invalidBody("orchestration_nodes belong to workflows: create one with POST /v1/workflows",
+                        "not_allowed", "orchestration_nodes");
+            }
+            return config;
+        }
+        WorkflowGraph.read(Json.MAPPER.valueToTree(config.orchestrationNodes()), new WorkflowGraph.Assets() {
+            @Override public boolean agentExists(String id) { return agentExists.test(organizationId, id); }
+
+            @Override public boolean workflowExists(String id) { return exists(organizationId, id); }
+        });
+        return config;
     }
 
     private AgentConfig checkProvider(AgentConfig config) {
@@ -181,7 +217,7 @@ public final class AgentService {
     }
 
     /** The agent as the API shows it: its configuration with secrets masked, plus identity and version state. */
-    static Map<String, Object> view(AgentStore.Row row) {
+    Map<String, Object> view(AgentStore.Row row) {
         ObjectNode config = Json.MAPPER.valueToTree(row.draft());
         if (row.draft().webhookSecret() != null) {
             config.put("webhook_secret", SECRET_MASK);
@@ -193,7 +229,7 @@ public final class AgentService {
         m.put("id", row.id());
         m.put("organization_id", row.organizationId());
         config.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
-        m.put("type", "manager");
+        m.put("type", kind.wireType());
         m.put("status", "ACTIVE");
         m.put("version", row.deployedVersion());
         m.put("has_pending_changes", row.hasPendingChanges());

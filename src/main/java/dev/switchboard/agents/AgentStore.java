@@ -26,9 +26,13 @@ final class AgentStore {
     // The webhook secret and the extra header values are used again in clear, so they are stored encrypted.
     private final SecretBox box;
 
-    AgentStore(Db db, SecretBox box) {
+    // Every query is of this kind only: an agent id is no workflow, and the reverse.
+    private final String kind;
+
+    AgentStore(Db db, SecretBox box, Kind kind) {
         this.db = db;
         this.box = box;
+        this.kind = kind.stored();
     }
 
     private String write(AgentConfig config) { return Json.write(config.withSecrets(box::seal)); }
@@ -38,9 +42,9 @@ final class AgentStore {
     void insert(Row row) {
         db.inTransaction(tx -> {
             tx.update("""
-                    INSERT INTO agents(id, organization_id, name, deployed_version, has_pending_changes, draft, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    row.id(), row.organizationId(), row.draft().name(), row.deployedVersion(), row.hasPendingChanges(),
+                    INSERT INTO agents(id, organization_id, kind, name, deployed_version, has_pending_changes, draft, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    row.id(), row.organizationId(), kind, row.draft().name(), row.deployedVersion(), row.hasPendingChanges(),
                     write(row.draft()), row.createdAt(), row.updatedAt());
             tx.update("INSERT INTO agent_versions(agent_id, version, config, created_at) VALUES (?, ?, ?, ?)",
                     row.id(), row.deployedVersion(), write(row.draft()), row.createdAt());
@@ -49,16 +53,17 @@ final class AgentStore {
     }
 
     Optional<Row> find(String organizationId, String id) {
-        return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND id = ?", this::row, organizationId, id);
+        return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND id = ? AND kind = ?", this::row,
+                organizationId, id, kind);
     }
 
     List<Row> list(String organizationId, int limit, long offset) {
-        return db.query("SELECT * FROM agents WHERE organization_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                this::row, organizationId, limit, offset);
+        return db.query("SELECT * FROM agents WHERE organization_id = ? AND kind = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+                this::row, organizationId, kind, limit, offset);
     }
 
     long count(String organizationId) {
-        return db.queryLong("SELECT COUNT(*) FROM agents WHERE organization_id = ?", organizationId);
+        return db.queryLong("SELECT COUNT(*) FROM agents WHERE organization_id = ? AND kind = ?", organizationId, kind);
     }
 
     /** Saves a new draft; when deploying, publishes it as the next version in the same transaction. */
@@ -80,7 +85,7 @@ final class AgentStore {
     }
 
     boolean delete(String organizationId, String id) {
-        return db.update("DELETE FROM agents WHERE organization_id = ? AND id = ?", organizationId, id) > 0;
+        return db.update("DELETE FROM agents WHERE organization_id = ? AND id = ? AND kind = ?", organizationId, id, kind) > 0;
     }
 
     List<VersionRow> versions(String agentId) {
@@ -89,8 +94,8 @@ final class AgentStore {
 
     /** The deployed version of an agent, without reading its draft: what every invoke needs first. */
     Optional<Integer> deployedVersion(String organizationId, String id) {
-        return db.queryOne("SELECT deployed_version FROM agents WHERE organization_id = ? AND id = ?",
-                rs -> rs.getInt(1), organizationId, id);
+        return db.queryOne("SELECT deployed_version FROM agents WHERE organization_id = ? AND id = ? AND kind = ?",
+                rs -> rs.getInt(1), organizationId, id, kind);
     }
 
     /**

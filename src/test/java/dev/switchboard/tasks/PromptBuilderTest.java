@@ -115,7 +115,7 @@ class PromptBuilderTest {
 
     static AgentConfig agent(AgentConfig.Instructions instructions, String expectedOutput) {
         return new AgentConfig("prompted", null, null, instructions, "openai", "gpt-4.1", null, null, null, null, null,
-                expectedOutput, null, null, null, null, null, null, null);
+                expectedOutput, null, null, null, null, null, null, null, null, null);
     }
 
     static Turn turn(AgentConfig agent, InvokeRequest.Input input, String override, String mode, String context,
