@@ -1,5 +1,6 @@
 package dev.switchboard;
 
+import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.agents.AgentRoutes;
 import dev.switchboard.agents.AgentService;
 import dev.switchboard.agents.Kind;
@@ -31,6 +32,7 @@ import dev.switchboard.tasks.TaskRoutes;
 import dev.switchboard.tasks.Tasks;
 import dev.switchboard.webhooks.WebhookRoutes;
 import dev.switchboard.webhooks.Webhooks;
+import dev.switchboard.workflows.WorkflowEngine;
 import dev.switchboard.workflows.WorkflowRoutes;
 import io.helidon.webserver.ConnectionConfig;
 import io.helidon.webserver.WebServer;
@@ -104,9 +106,20 @@ public final class App implements AutoCloseable {
         Embeddings embeddings = providers.embeddings(config.embeddingModel());
         Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
         Toolbox toolbox = new Toolbox(guard, knowledge.service(), clock);
-        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, providers, toolbox, files, attachments,
-                new PassageRetrieval(embeddings), guard,
-                webhooks.taskEnds(), box, ids, clock, config.syncWait(), config.ssePing());
+        WorkflowEngine engine = new WorkflowEngine(providers, guard, steps, new WorkflowEngine.Assets() {
+            @Override
+            public AgentConfig agent(String org, String id) {
+                return agents.resolve(org, id, Optional.empty()).config();
+            }
+
+            @Override
+            public AgentConfig workflow(String org, String id) {
+                return workflows.resolve(org, id, Optional.empty()).config();
+            }
+        });
+        Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, workflows, engine, providers, toolbox, files,
+                attachments, new PassageRetrieval(embeddings), guard, webhooks.taskEnds(), box, ids, clock,
+                config.syncWait(), config.ssePing());
 
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
         PlatformRoutes.register(api, db);

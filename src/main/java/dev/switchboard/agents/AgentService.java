@@ -125,11 +125,12 @@ public final class AgentService {
     public ResolvedAgent resolve(String organizationId, String id, Optional<String> version) {
         if (version.isPresent() && version.get().equals("draft")) {
             AgentStore.Row row = find(organizationId, id);
-            return new ResolvedAgent(row.id(), "draft", row.draft());
+            return new ResolvedAgent(row.id(), "draft", row.draft(), kind == Kind.WORKFLOW);
         }
         int deployed = store.deployedVersion(organizationId, id).orElseThrow(this::notFound);
         if (version.isEmpty()) {
-            return new ResolvedAgent(id, String.valueOf(deployed), store.version(id, deployed).orElseThrow().config());
+            return new ResolvedAgent(id, String.valueOf(deployed), store.version(id, deployed).orElseThrow().config(),
+                    kind == Kind.WORKFLOW);
         }
         int n;
         try {
@@ -139,7 +140,7 @@ public final class AgentService {
         }
         AgentStore.VersionRow v = store.version(id, n)
                 .orElseThrow(() -> new ApiException.NotFound(kind.noun() + " version " + n + " not found"));
-        return new ResolvedAgent(id, String.valueOf(n), v.config());
+        return new ResolvedAgent(id, String.valueOf(n), v.config(), kind == Kind.WORKFLOW);
     }
 
     /** True when the agent exists in this organization. */

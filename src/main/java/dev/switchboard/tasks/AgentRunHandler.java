@@ -9,6 +9,7 @@ import dev.switchboard.runs.CancelToken;
 import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.WorkHandler;
+import dev.switchboard.workflows.WorkflowEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +28,13 @@ final class AgentRunHandler implements WorkHandler {
     private final RunTransitions transitions;
     private final RunQueue queue;
     private final AgentLoop loop;
+    private final WorkflowEngine engine;
     private final ProviderRegistry providers;
     private final FileStore files;
 
     AgentRunHandler(TaskStore store, AcceptedRuns acceptedRuns, RunTransitions transitions, RunQueue queue, AgentLoop loop,
-                    ProviderRegistry providers, FileStore files) {
+                    WorkflowEngine engine, ProviderRegistry providers, FileStore files) {
+        this.engine = engine;
         this.store = store;
         this.acceptedRuns = acceptedRuns;
         this.transitions = transitions;
@@ -63,8 +66,9 @@ final class AgentRunHandler implements WorkHandler {
         // The attached files, once read, are part of every end of the run, a failure included.
         java.util.concurrent.atomic.AtomicReference<RunState> current = new java.util.concurrent.atomic.AtomicReference<>(started);
         try {
-            AgentLoop.Outcome outcome = loop.run(run, java.time.Instant.parse(started.startedAt()), token,
-                    transitions.eventsOf(run), files -> current.updateAndGet(s -> s.withFiles(files)));
+            AgentLoop.Outcome outcome = run.spec().workflow() ? workflow(run, token)
+                    : loop.run(run, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
+                    files -> current.updateAndGet(s -> s.withFiles(files)));
             RunState state = current.get();
             RunState end = switch (outcome) {
                 case AgentLoop.Outcome.Answered a -> withVoice(run, state.finished(TaskStatus.COMPLETED, a.text(),
@@ -92,6 +96,29 @@ final class AgentRunHandler implements WorkHandler {
             transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, message, null,
                     new RunState.ErrorInfo("internal_error", message), state.tokens(), false, transitions.now()));
         }
+    }
+
+    /** A workflow's turn: its graph walked on the user's text; a node that fails ends it failed / node_failed. */
+    private AgentLoop.Outcome workflow(TaskStore.RunRow run, CancelToken token) throws Exception {
+        try {
+            WorkflowEngine.Result r = engine.run(run.organizationId(), run.id(), run.spec().agent(),
+                    run.spec().input().text(), token);
+            return new AgentLoop.Outcome.Answered(r.output(), usage(r));
+        } catch (WorkflowEngine.NodeFailed f) {
+            return new AgentLoop.Outcome.Failed(StopReason.NODE_FAILED, f.getMessage(), RunUsage.empty());
+        }
+    }
+
+    private RunUsage usage(WorkflowEngine.Result r) {
+        RunUsage usage = RunUsage.empty();
+        for (var e : r.tokensByModel().entrySet()) {
+            String[] pm = e.getKey().split("/", 2);
+            int in = e.getValue()[0];
+            int out = e.getValue()[1];
+            Double cost = providers.price(pm[0], pm.length > 1 ? pm[1] : "").map(p -> p.cost(in, out)).orElse(null);
+            usage = usage.plus(e.getKey(), in, out, in + out, cost);
+        }
+        return usage;
     }
 
     /**

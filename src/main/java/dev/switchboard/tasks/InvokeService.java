@@ -3,6 +3,7 @@ package dev.switchboard.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.agents.AgentService;
+import dev.switchboard.agents.Kind;
 import dev.switchboard.agents.ResolvedAgent;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Ids;
@@ -57,6 +58,7 @@ public final class InvokeService {
     private final RunTransitions transitions;
     private final EventLog events;
     private final AgentService agents;
+    private final AgentService workflows;
     private final ProviderRegistry providers;
     private final Worker worker;
     private final Ids ids;
@@ -64,7 +66,7 @@ public final class InvokeService {
     private final Duration syncWait;
     private final NetworkGuard guard;
 
-    InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents,
+    InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents, AgentService workflows,
                   ProviderRegistry providers, Worker worker, AcceptedRuns acceptedRuns, NetworkGuard guard, Ids ids,
                   Clock clock, Duration syncWait) {
         this.store = store;
@@ -72,6 +74,7 @@ public final class InvokeService {
         this.transitions = transitions;
         this.events = events;
         this.agents = agents;
+        this.workflows = workflows;
         this.providers = providers;
         this.worker = worker;
         this.ids = ids;
@@ -83,15 +86,15 @@ public final class InvokeService {
     /** A streamed turn: where its log starts, and the mark that it is followed (closed by the stream when it ends). */
     public record Started(String taskId, String runId, long firstSeq, EventLog.Following following) {}
 
-    public Outcome invoke(String org, String agentId, Optional<String> version, InvokeRequest request,
+    public Outcome invoke(Kind kind, String org, String agentId, Optional<String> version, InvokeRequest request,
                           Optional<String> idempotencyKey, boolean waitForEnd) {
-        return answer(org, accept(org, agentId, version, request, idempotencyKey), waitForEnd);
+        return answer(org, accept(kind, org, agentId, version, request, idempotencyKey), waitForEnd);
     }
 
     /** Accepts a turn and answers where to follow it; the caller streams the log from there. */
-    public Started start(String org, String agentId, Optional<String> version, InvokeRequest request,
+    public Started start(Kind kind, String org, String agentId, Optional<String> version, InvokeRequest request,
                          Optional<String> idempotencyKey) {
-        Accepted accepted = accept(org, agentId, version, request, idempotencyKey);
+        Accepted accepted = accept(kind, org, agentId, version, request, idempotencyKey);
         // Marked followed before it starts, so its first chunk is written at once rather than coalesced.
         EventLog.Following following = events.follow(org, accepted.taskId());
         launch(accepted);
@@ -110,10 +113,10 @@ public final class InvokeService {
         }
     }
 
-    private Accepted accept(String org, String agentId, Optional<String> version, InvokeRequest request,
+    private Accepted accept(Kind kind, String org, String agentId, Optional<String> version, InvokeRequest request,
                             Optional<String> idempotencyKey) {
         idempotencyKey.ifPresent(InvokeService::checkKey);
-        ResolvedAgent agent = agents.resolve(org, agentId, version);
+        ResolvedAgent agent = (kind == Kind.WORKFLOW ? workflows : agents).resolve(org, agentId, version);
         Turn turn = turnOf(agent, request);
         // Only a keyed request needs its fingerprint (serializing the whole body is not free on the hot path).
         String hash = idempotencyKey.isEmpty() ? null : hash(agentId + "\n" + version.orElse("") + "\n" + Json.write(request));
@@ -188,7 +191,7 @@ public final class InvokeService {
                 overrides.outputSchema() != null ? overrides.outputSchema() : base.outputSchema(), provider, model, effort,
                 base.agentVersion(), base.payloadExtension(), base.eventsStreaming(), base.mcpServers(), base.webhookUrl(),
                 base.hasUserOidcToken(), base.hasUserTokens(), base.budgets(),
-                base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent());
+                base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow());
         Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject", leaseHere)));
         return answer(org, accepted, false);
     }
@@ -306,7 +309,8 @@ public final class InvokeService {
                 r.outputSchema() != null ? r.outputSchema() : agent.outputSchema(), provider, model, effort,
                 resolved.version(), r.payloadExtension(), Boolean.TRUE.equals(r.eventsStreaming()), r.mcpServers(),
                 r.webhookUrl(), r.userOidcToken() != null, r.userTokens() != null && !r.userTokens().isNull(),
-                new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent);
+                new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent,
+                resolved.workflow());
     }
 
     /** The task as one of its turns shows it. */

@@ -1,5 +1,6 @@
 package dev.switchboard.tasks;
 
+import dev.switchboard.agents.Kind;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.events.EventFollower;
 import dev.switchboard.http.Access;
@@ -14,16 +15,10 @@ public final class StreamRoutes {
     private StreamRoutes() {}
 
     public static void register(Api api, InvokeService invokes, TaskStreams streams) {
-        api.post("/v1/agents/{id}/invoke/stream", Access.KEY, "Invoke an agent and stream the turn's events (SSE)", call -> {
-            InvokeRequest body = call.body(InvokeRequest.class);
-            // Everything that can be refused is refused above, as JSON; from here on the answer is a stream.
-            InvokeService.Started started = invokes.start(call.organizationId(), call.path("id"), call.query("version"),
-                    body, call.header("Idempotency-Key"));
-            try (var following = started.following()) {
-                stream(call, sink -> streams.followRun(call.organizationId(), started.taskId(), started.runId(),
-                        started.firstSeq(), sink));
-            }
-        });
+        api.post("/v1/agents/{id}/invoke/stream", Access.KEY, "Invoke an agent and stream the turn's events (SSE)",
+                call -> invokeStreamed(call, invokes, streams, Kind.AGENT));
+        api.post("/v1/workflows/{id}/invoke/stream", Access.KEY, "Invoke a workflow and stream the run's events (SSE)",
+                call -> invokeStreamed(call, invokes, streams, Kind.WORKFLOW));
         api.get("/v1/tasks/{id}/events", Access.KEY, "A task's event log, then live events (SSE); Last-Event-ID or ?after= resumes",
                 call -> {
                     String taskId = call.path("id");
@@ -31,6 +26,17 @@ public final class StreamRoutes {
                     streams.requireTask(call.organizationId(), taskId);
                     stream(call, sink -> streams.followTask(call.organizationId(), taskId, after, sink));
                 });
+    }
+
+    private static void invokeStreamed(Call call, InvokeService invokes, TaskStreams streams, Kind kind) {
+        InvokeRequest body = call.body(InvokeRequest.class);
+        // Everything that can be refused is refused above, as JSON; from here on the answer is a stream.
+        InvokeService.Started started = invokes.start(kind, call.organizationId(), call.path("id"), call.query("version"),
+                body, call.header("Idempotency-Key"));
+        try (var following = started.following()) {
+            stream(call, sink -> streams.followRun(call.organizationId(), started.taskId(), started.runId(),
+                    started.firstSeq(), sink));
+        }
     }
 
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package dev.switchboard.tasks;
 
+import dev.switchboard.agents.Kind;
 import dev.switchboard.http.Access;
 import dev.switchboard.http.Api;
 import dev.switchboard.http.Call;
@@ -10,9 +11,13 @@ public final class TaskRoutes {
 
     public static void register(Api api, InvokeService invokes, TaskService tasks) {
         api.post("/v1/agents/{id}/invoke", Access.KEY, "Invoke an agent and wait for the turn to end",
-                call -> invoke(call, invokes, true));
+                call -> invoke(call, invokes, Kind.AGENT, true));
         api.post("/v1/agents/{id}/invoke/async", Access.KEY, "Invoke an agent; answers at once with the pending task",
-                call -> invoke(call, invokes, false));
+                call -> invoke(call, invokes, Kind.AGENT, false));
+        api.post("/v1/workflows/{id}/invoke", Access.KEY, "Invoke a workflow and wait for the run to end",
+                call -> invoke(call, invokes, Kind.WORKFLOW, true));
+        api.post("/v1/workflows/{id}/invoke/async", Access.KEY, "Invoke a workflow; answers at once with the pending task",
+                call -> invoke(call, invokes, Kind.WORKFLOW, false));
         api.get("/v1/agents/{id}/tasks", Access.KEY, "List an agent's tasks",
                 call -> call.ok(tasks.listOfAgent(call.organizationId(), call.path("id"),
                         query(call, java.util.Optional.of(call.path("id"))), call.pageRequest())));
@@ -38,9 +43,9 @@ public final class TaskRoutes {
                         call.optionalBody(InvokeService.RetryRequest.class)).task()));
     }
 
-    private static void invoke(Call call, InvokeService invokes, boolean wait) {
+    private static void invoke(Call call, InvokeService invokes, Kind kind, boolean wait) {
         InvokeRequest body = call.body(InvokeRequest.class);
-        InvokeService.Outcome outcome = invokes.invoke(call.organizationId(), call.path("id"), call.query("version"),
+        InvokeService.Outcome outcome = invokes.invoke(kind, call.organizationId(), call.path("id"), call.query("version"),
                 body, call.header("Idempotency-Key"), wait);
         call.json(wait && !outcome.finished() ? 202 : 200, outcome.task());
     }

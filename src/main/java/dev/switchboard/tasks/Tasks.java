@@ -8,6 +8,7 @@ import dev.switchboard.files.FileStore;
 import dev.switchboard.knowledge.PassageRetrieval;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.tools.Toolbox;
+import dev.switchboard.workflows.WorkflowEngine;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
@@ -25,16 +26,16 @@ public final class Tasks {
     private final TaskStreams streams;
 
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
-                 ProviderRegistry providers, Toolbox toolbox, FileStore files, Attachments attachments,
-                 PassageRetrieval retrieval, NetworkGuard guard,
-                 TaskEnds ends,
-                 SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
+                 AgentService workflows, WorkflowEngine engine, ProviderRegistry providers, Toolbox toolbox,
+                 FileStore files, Attachments attachments, PassageRetrieval retrieval, NetworkGuard guard,
+                 TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval);
         AcceptedRuns acceptedRuns = new AcceptedRuns();
-        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, providers, files));
-        this.invokes = new InvokeService(store, transitions, events, agents, providers, worker, acceptedRuns, guard, ids,
+        worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,
+                providers, files));
+        this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns, guard, ids,
                 clock, syncWait);
         this.tasks = new TaskService(store, transitions, events, worker, agents);
         this.streams = new TaskStreams(store, events, ssePing);

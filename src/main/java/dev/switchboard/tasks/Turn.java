@@ -37,14 +37,15 @@ public record Turn(
         boolean hasUserTokens,
         Budgets budgets,
         Integer historyBeforeTurn,
-        AgentConfig agent) {
+        AgentConfig agent,
+        boolean workflow) {
 
     /** The same turn with another copy of its agent's configuration (its secrets sealed or opened). */
     public Turn withAgent(AgentConfig other) {
         return new Turn(agentId, input, title, source, sourceNodeType, thinkMode, disableAttachmentInjection,
                 attachmentMode, instructionsOverride, instructionsMode, additionalContext, expectedOutput, outputFormat, outputSchema,
                 llmModelProvider, llmModelName, llmReasoningEffort, agentVersion, payloadExtension, eventsStreaming,
-                mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, budgets, historyBeforeTurn, other);
+                mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, budgets, historyBeforeTurn, other, workflow);
     }
 
     /** Per-run limits; null means none. */

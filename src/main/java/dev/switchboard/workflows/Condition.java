@@ -79,6 +79,11 @@ public record Condition(String type, String term, String groupId, String path, S
         };
     }
 
+    /** The text at this condition's dot path of the output (templates use it too). */
+    String valueAt(String output) {
+        return at(output);
+    }
+
     /** The text at the dot path of JSON output; the output itself without a path (or when it is not JSON). */
     private String at(String output) {
         if (output == null) return null;

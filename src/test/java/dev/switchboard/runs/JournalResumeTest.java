@@ -108,4 +108,35 @@ class JournalResumeTest {
             assertThat(llm.chatRequests().getLast().lastUserText()).contains("the attached notes");
         }
     }
+
+    @Test
+    void aResumedWorkflowRunStartsAtTheFirstNodeNotDone(@TempDir Path dir) throws Exception {
+        try (FakeLlm llm = FakeLlm.start(); FileServer files = FileServer.start()) {
+            String data = files.put("/data.txt", "fetched once".getBytes(StandardCharsets.UTF_8), "text/plain");
+            llm.enqueue(FakeLlm.slow("never sent", Duration.ofSeconds(30)), FakeLlm.text("Summary after the restart."));
+            Map<String, String> env = Map.of("OPENAI_BASE_URL", llm.baseUrl(), "SWITCHBOARD_ALLOW_PRIVATE_NETWORK", "true");
+            Path data0 = dir.resolve("data");
+            Path log = dir.resolve("server.log");
+
+            ChildServer first = ChildServer.start(data0, log, env);
+            Http http = first.http();
+            String wf = http.post("/v1/workflows", """
+                    {"name":"two steps","model_name":"gpt-4.1","orchestration_nodes":[
+                      {"id":"fetch","type":"action","next_node_ids":["sum"],"definition":{"method":"GET","url":"%s"}},
+                      {"id":"sum","type":"summarizer","definition":{}}]}""".formatted(data)).json().path("id").asText();
+            String task = http.post("/v1/workflows/" + wf + "/invoke/async", Http.json("input", Map.of("text", "go")))
+                    .json().path("id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> llm.chatCalls() == 1);
+            first.kill();
+
+            try (ChildServer second = ChildServer.start(data0, log, env)) {
+                Http again = second.http();
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        again.get("/v1/tasks/" + task).json().path("status").asText().equals("completed"));
+                assertThat(again.get("/v1/tasks/" + task).json().path("result").asText()).isEqualTo("Summary after the restart.");
+            }
+            assertThat(files.requests()).as("the finished action node is not run again").isEqualTo(1);
+            assertThat(llm.chatRequests().getLast().lastUserText()).isEqualTo("fetched once");
+        }
+    }
 }

@@ -1,0 +1,364 @@
+package dev.switchboard.workflows;
+
+import com.dashjoin.jsonata.Jsonata;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.agents.AgentConfig;
+import dev.switchboard.common.Json;
+import dev.switchboard.llm.ChatTurn;
+import dev.switchboard.llm.ModelReply;
+import dev.switchboard.llm.ModelRequest;
+import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.net.NetworkGuard;
+import dev.switchboard.runs.CancelToken;
+import dev.switchboard.runs.StepStore;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a workflow's DAG on an input. From the entry nodes on, each node runs on the output of the node that led to
+ * it; its outgoing edges are followed when the target's condition holds (a {@code group_id} condition holds for the
+ * group a classifier or guardrail chose; {@code else} when no sibling's condition held). A node reached from several
+ * nodes runs once, on the first output that reaches it. Each node's completion is journaled ({@code node} steps):
+ * a resumed run takes journaled outputs instead of running the node again. The result is the output of the node marked
+ * {@code return_this}, else of the last node that ran ({@code send_to_end} ends the walk at once).
+ */
+public final class WorkflowEngine {
+    static final String NODE = "node";
+    private static final Duration CODE_TIME_LIMIT = Duration.ofSeconds(1);
+    private static final int CODE_MAX_DEPTH = 200;
+    private static final long ACTION_MAX_BYTES = 10L * 1024 * 1024;
+    private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*(input|output)(?:\\.([A-Za-z0-9_.]+))?\\s*}}");
+
+    /** A node that failed, after its retries, with a strategy that stops the workflow. */
+    public static final class NodeFailed extends Exception {
+        public NodeFailed(String message) { super(message, null, false, false); }
+    }
+
+    /** How a walk ended: its output and what its model calls used, per {@code provider/model}. */
+    public record Result(String output, Map<String, int[]> tokensByModel) {}
+
+    /** What a node's completion stores: its output, and for classifiers and guardrails the group chosen. */
+    record Done(String nodeId, String output, String group) {}
+
+    /** The organization's agents and workflows, resolved for node definitions (their deployed versions). */
+    public interface Assets {
+        AgentConfig agent(String organizationId, String id);
+
+        AgentConfig workflow(String organizationId, String id);
+    }
+
+    private final ProviderRegistry providers;
+    private final NetworkGuard guard;
+    private final StepStore steps;
+    private final Assets assets;
+
+    public WorkflowEngine(ProviderRegistry providers, NetworkGuard guard, StepStore steps, Assets assets) {
+        this.providers = providers;
+        this.guard = guard;
+        this.steps = steps;
+        this.assets = assets;
+    }
+
+    /** One run of a workflow: where it journals, what it may call, and what it has used. */
+    private final class Run {
+        final String org;
+        final String runId;
+        final CancelToken token;
+        final AgentConfig workflow;
+        final Map<String, Done> journal = new HashMap<>();
+        final AtomicInteger nextStep;
+        final Map<String, int[]> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Run(String org, String runId, CancelToken token, AgentConfig workflow, int firstStep) {
+            this.org = org;
+            this.runId = runId;
+            this.token = token;
+            this.workflow = workflow;
+            this.nextStep = new AtomicInteger(firstStep);
+        }
+    }
+
+    public Result run(String org, String runId, AgentConfig workflow, String input, CancelToken token)
+            throws NodeFailed, CancelToken.Cancelled, Exception {
+        List<StepStore.Step> stored = steps.steps(runId);
+        Run run = new Run(org, runId, token, workflow, stored.isEmpty() ? 0 : stored.getLast().index() + 1);
+        for (StepStore.Step s : stored) {
+            if (s.kind().equals(NODE)) {
+                Done d = Json.read(s.data(), Done.class);
+                run.journal.put(d.nodeId(), d);
+            }
+        }
+        List<Node> nodes = WorkflowGraph.read(Json.MAPPER.valueToTree(workflow.orchestrationNodes()), ANY_ASSET);
+        String output = walk(run, nodes, "", input);
+        return new Result(output, run.tokens);
+    }
+
+    // The graph was checked when it was stored; its assets are looked up when its nodes run.
+    private static final WorkflowGraph.Assets ANY_ASSET = new WorkflowGraph.Assets() {
+        @Override public boolean agentExists(String id) { return true; }
+
+        @Override public boolean workflowExists(String id) { return true; }
+    };
+
+    /** Walks one graph (the workflow's, or a nested one's, its journal keys under {@code scope}). */
+    private String walk(Run run, List<Node> nodes, String scope, String input) throws Exception {
+        if (nodes.isEmpty()) return input;
+        Map<String, Node> byId = new LinkedHashMap<>();
+        nodes.forEach(n -> byId.put(n.id(), n));
+        Set<String> targets = new HashSet<>();
+        nodes.forEach(n -> targets.addAll(n.nextNodeIds()));
+        ArrayDeque<Map.Entry<Node, String>> ready = new ArrayDeque<>();
+        for (Node n : nodes) {
+            boolean entry = !targets.contains(n.id());
+            if (entry && (n.condition() == null || n.condition().test(input))) ready.add(Map.entry(n, input));
+        }
+        Set<String> ran = new HashSet<>();
+        String last = input;
+        String returned = null;
+        while (!ready.isEmpty()) {
+            var next = ready.poll();
+            Node node = next.getKey();
+            if (!ran.add(node.id())) continue;
+            Done done = runNode(run, node, scope, next.getValue());
+            last = done.output();
+            if (node.returnThis()) returned = done.output();
+            if (node.definition() instanceof Definition.SendToEnd) break;
+            boolean anyHeld = false;
+            List<Node> elses = new ArrayList<>();
+            for (String id : node.nextNodeIds()) {
+                Node target = byId.get(id);
+                Condition c = target.condition();
+                if (c != null && "else".equals(c.type()) && !c.isGroup()) {
+                    elses.add(target);
+                    continue;
+                }
+                boolean holds = c == null || (c.isGroup() ? c.groupId().equals(done.group()) : c.test(done.output()));
+                if (holds) {
+                    if (c != null) anyHeld = true;
+                    ready.add(Map.entry(target, done.output()));
+                }
+            }
+            if (!anyHeld) elses.forEach(e -> ready.add(Map.entry(e, done.output())));
+        }
+        return returned != null ? returned : last;
+    }
+
+    /** A node's journaled completion, or its run (with its retries) and the journal entry of it. */
+    private Done runNode(Run run, Node node, String scope, String input) throws Exception {
+        String key = scope + node.id();
+        Done journaled = run.journal.get(key);
+        if (journaled != null) return journaled;
+        run.token.check();
+        int attempts = node.strategies().retry() ? 1 + Math.max(0, node.strategies().maxRetries()) : 1;
+        Exception failure = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                Done done = execute(run, node, key, input);
+                steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, done);
+                return done;
+            } catch (CancelToken.Cancelled c) {
+                throw c;
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+        String why = "Node '" + label(node) + "' failed" + (attempts > 1 ? " after " + attempts + " attempts" : "") + ": "
+                + (failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage());
+        if (node.strategies().stopOnFailure()) throw new NodeFailed(why);
+        // stop_strategy says go on: the node passes its input along.
+        Done passed = new Done(key, input, null);
+        steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, passed);
+        return passed;
+    }
+
+    private Done execute(Run run, Node node, String key, String input) throws Exception {
+        return switch (node.definition()) {
+            case Definition.AgentStep a -> new Done(key, agent(run, a, input), null);
+            case Definition.Classifier c -> new Done(key, input, choose(run, c.groups(), c.instructions(), input));
+            case Definition.Guardrail g -> new Done(key, input, choose(run, g.groups(),
+                    g.instructions() != null ? g.instructions() : "Does the input pass the checks? pass or fail.", input));
+            case Definition.Summarizer s -> new Done(key, summarize(run, s, input), null);
+            case Definition.Code c -> new Done(key, code(c, input), null);
+            case Definition.Action a -> new Done(key, action(run, a, input), null);
+            case Definition.SendToEnd s -> new Done(key, s.message() != null ? s.message() : input, null);
+            case Definition.Parallel p -> new Done(key, parallel(run, p, key, input), null);
+            case Definition.NestedWorkflow w -> new Done(key, nested(run, w, key, input), null);
+            case Definition.Wait w -> throw new IllegalStateException("wait nodes (" + w.kind()
+                    + ") are not available yet: human approval arrives with the next step of the workflows work");
+        };
+    }
+
+    // ---- the node types ----
+
+    private String agent(Run run, Definition.AgentStep a, String input) throws Exception {
+        AgentConfig agent = assets.agent(run.org, a.assetId());
+        List<String> sections = new ArrayList<>();
+        boolean replace = "replace".equals(a.instructionsMode()) && a.instructions() != null;
+        AgentConfig.Instructions own = agent.instructions();
+        if (!replace) {
+            if (!own.role().isEmpty()) sections.add("Your role:\n- " + String.join("\n- ", own.role()));
+            if (!own.goal().isEmpty()) sections.add("Your goals:\n- " + String.join("\n- ", own.goal()));
+            if (!own.general().isBlank()) sections.add(own.general());
+        }
+        if (a.instructions() != null) {
+            sections.add(replace ? a.instructions() : "Instructions for this step:\n" + a.instructions());
+        }
+        return call(run, agent.modelProvider(), agent.modelName(), agent.llmApiBase(), agent.llmExtraHeaders(),
+                String.join("\n\n", sections), input);
+    }
+
+    /** The group the model picks for the input (a group id it names in its answer; the first group if none). */
+    private String choose(Run run, List<Definition.Group> groups, String instructions, String input) throws Exception {
+        StringBuilder system = new StringBuilder("Classify the input into exactly one of these groups. Answer with the "
+                + "group's id only.\n");
+        for (Definition.Group g : groups) {
+            system.append("- ").append(g.id());
+            if (g.name() != null) system.append(": ").append(g.name());
+            if (g.evaluationCriteria() != null) system.append(" (").append(g.evaluationCriteria()).append(')');
+            system.append('\n');
+        }
+        if (instructions != null) system.append('\n').append(instructions);
+        String answer = call(run, run.workflow.modelProvider(), run.workflow.modelName(), null, Map.of(),
+                system.toString(), input).strip().toLowerCase(Locale.ROOT);
+        for (Definition.Group g : groups) if (answer.equals(g.id().toLowerCase(Locale.ROOT))) return g.id();
+        for (Definition.Group g : groups) if (answer.contains(g.id().toLowerCase(Locale.ROOT))) return g.id();
+        return groups.getFirst().id();
+    }
+
+    private String summarize(Run run, Definition.Summarizer s, String input) throws Exception {
+        String system = "Summarize the input." + (s.instructions() != null ? "\n" + s.instructions() : "");
+        return call(run, run.workflow.modelProvider(), run.workflow.modelName(), null, Map.of(), system, input);
+    }
+
+    private String call(Run run, String provider, String model, String apiBase, Map<String, String> headers,
+                        String system, String input) throws Exception {
+        List<ChatTurn> messages = new ArrayList<>();
+        if (!system.isBlank()) messages.add(new ChatTurn.System(system));
+        messages.add(new ChatTurn.User(input, List.of()));
+        ModelRequest request = new ModelRequest(provider, model, Optional.ofNullable(apiBase), headers, Optional.empty(),
+                messages, List.of(), Optional.empty());
+        ModelReply reply = run.token.call(() -> providers.chat(request));
+        run.tokens.merge(provider + "/" + model, new int[]{reply.promptTokens(), reply.completionTokens()},
+                (x, y) -> new int[]{x[0] + y[0], x[1] + y[1]});
+        return reply.text();
+    }
+
+    /** JSONata over the input (parsed as JSON when it is JSON), within a time and depth limit. */
+    private static String code(Definition.Code c, String input) {
+        Object data;
+        try {
+            data = Json.MAPPER.convertValue(Json.strictTree(input), Object.class);
+        } catch (Exception notJson) {
+            data = input;
+        }
+        Jsonata expression = Jsonata.jsonata(c.expression());
+        Jsonata.Frame frame = expression.createFrame();
+        frame.setRuntimeBounds(CODE_TIME_LIMIT.toMillis(), CODE_MAX_DEPTH);
+        Object result = expression.evaluate(data, frame);
+        if (result == null) return "";
+        return result instanceof String s ? s : Json.write(result);
+    }
+
+    private String action(Run run, Definition.Action a, String input) throws Exception {
+        URI uri = URI.create(fill(a.url(), input, true));
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (a.headers() instanceof ObjectNode h) {
+            h.fields().forEachRemaining(e -> headers.put(e.getKey(), fill(e.getValue().asText(), input, false)));
+        }
+        NetworkGuard.Limits limits = new NetworkGuard.Limits(Duration.ofSeconds(10), Duration.ofSeconds(60), ACTION_MAX_BYTES);
+        NetworkGuard.Response res = run.token.call(() -> a.method().equals("GET")
+                ? guard.get(uri, headers, limits)
+                : guard.post(uri, withJsonType(headers), fill(a.body() == null ? "{{input}}" : a.body(), input, false)
+                        .getBytes(StandardCharsets.UTF_8), limits));
+        if (res.status() / 100 != 2) throw new IllegalStateException("the call answered HTTP " + res.status());
+        return new String(res.body(), StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> withJsonType(Map<String, String> headers) {
+        if (headers.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
+            Map<String, String> out = new LinkedHashMap<>(headers);
+            out.put("Content-Type", "application/json");
+            return out;
+        }
+        return headers;
+    }
+
+    /** {@code {{input}}} (or {@code {{output}}}) and {@code {{input.a.b}}} replaced from the input. */
+    private static String fill(String template, String input, boolean inUrl) {
+        Matcher m = TEMPLATE.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = m.group(2) == null ? input
+                    : Optional.ofNullable(new Condition("equal", null, null, m.group(2), "").valueAt(input)).orElse("");
+            String filled = inUrl ? URLEncoder.encode(value, StandardCharsets.UTF_8) : value;
+            m.appendReplacement(out, Matcher.quoteReplacement(filled));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The children on the same input, concurrently; JSON objects merged by child name, texts joined under headings. */
+    private String parallel(Run run, Definition.Parallel p, String key, String input) throws Exception {
+        try (var each = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Done>> futures = new ArrayList<>();
+            for (Node child : p.nodes()) futures.add(each.submit(() -> execute(run, child, key + "/" + child.id(), input)));
+            Map<String, String> outputs = new LinkedHashMap<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    outputs.put(label(p.nodes().get(i)), futures.get(i).get().output());
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+            return merge(outputs);
+        }
+    }
+
+    private static String merge(Map<String, String> outputs) {
+        ObjectNode merged = Json.object();
+        boolean allObjects = true;
+        for (var e : outputs.entrySet()) {
+            try {
+                JsonNode n = Json.strictTree(e.getValue());
+                if (n instanceof ObjectNode o) merged.set(e.getKey(), o);
+                else allObjects = false;
+            } catch (Exception notJson) {
+                allObjects = false;
+            }
+        }
+        if (allObjects) return Json.write(merged);
+        StringBuilder sb = new StringBuilder();
+        outputs.forEach((name, out) -> sb.append(sb.isEmpty() ? "" : "\n\n").append("## ").append(name).append('\n').append(out));
+        return sb.toString();
+    }
+
+    private String nested(Run run, Definition.NestedWorkflow w, String key, String input) throws Exception {
+        AgentConfig nested = assets.workflow(run.org, w.assetId());
+        List<Node> nodes = WorkflowGraph.read(Json.MAPPER.valueToTree(nested.orchestrationNodes()), ANY_ASSET);
+        return walk(run, nodes, key + "/", input);
+    }
+
+    private static String label(Node n) {
+        return n.name() != null && !n.name().isBlank() ? n.name() : n.id();
+    }
+}

@@ -1,0 +1,196 @@
+package dev.switchboard.workflows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testkit.FakeLlm;
+import dev.switchboard.testkit.FileServer;
+import dev.switchboard.testkit.Http;
+import dev.switchboard.testkit.Receiver;
+import dev.switchboard.testkit.SseClient;
+import dev.switchboard.testkit.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Running workflows through the API: each node type on a real model double and real loopback servers, routing by
+ * groups and by conditions, parallel merge, nested workflows, retries and failure strategies, the three invoke modes.
+ */
+class WorkflowRunApiTest {
+    static FakeLlm llm;
+    static FileServer files;
+    static Receiver receiver;
+    static TestServer server;
+    static Http http;
+    static String agent;
+
+    @BeforeAll
+    static void start() {
+        llm = FakeLlm.start();
+        files = FileServer.start();
+        receiver = Receiver.start();
+        server = TestServer.start(llm, Map.of("SWITCHBOARD_ALLOW_PRIVATE_NETWORK", "true"));
+        http = server.http();
+        agent = http.post("/v1/agents", """
+                {"name":"billing agent","instructions":{"role":["You handle billing."]}}""").json().path("id").asText();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        receiver.close();
+        files.close();
+        llm.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        llm.reset();
+    }
+
+    static String workflow(String nodesJson) {
+        Http.Response res = http.post("/v1/workflows", "{\"name\":\"flow\",\"model_name\":\"gpt-4.1\",\"orchestration_nodes\":"
+                + nodesJson + "}");
+        assertThat(res.status()).as(res.text()).isEqualTo(201);
+        return res.json().path("id").asText();
+    }
+
+    static JsonNode invoke(String workflow, String text) {
+        Http.Response res = http.post("/v1/workflows/" + workflow + "/invoke", Http.json("input", Map.of("text", text)));
+        assertThat(res.status()).as(res.text()).isEqualTo(200);
+        return res.json();
+    }
+
+    @Test
+    void aClassifierRoutesToTheAgentOfItsGroupAndTheResultIsItsAnswer() {
+        String wf = workflow("""
+                [{"id":"triage","type":"classifier","next_node_ids":["bill","other"],
+                  "definition":{"groups":[{"id":"billing","name":"Billing questions"},{"id":"general","name":"Anything else"}]}},
+                 {"id":"bill","type":"agent","condition":{"group_id":"billing"},
+                  "definition":{"asset_id":"%s","instructions":"Be brief."}},
+                 {"id":"other","type":"summarizer","condition":{"group_id":"general"},"definition":{}}]""".formatted(agent));
+        llm.enqueue(FakeLlm.text("billing"), FakeLlm.text("Refund issued."));
+
+        JsonNode task = invoke(wf, "I was charged twice");
+
+        assertThat(task.path("status").asText()).isEqualTo("completed");
+        assertThat(task.path("agent_id").asText()).isEqualTo(wf);
+        assertThat(task.path("result").asText()).isEqualTo("Refund issued.");
+        assertThat(llm.chatRequests()).hasSize(2);
+        assertThat(llm.chatRequests().getFirst().systemText()).contains("billing").contains("Billing questions");
+        FakeLlm.Received agentCall = llm.chatRequests().getLast();
+        assertThat(agentCall.systemText()).contains("You handle billing.").contains("Be brief.");
+        assertThat(agentCall.lastUserText()).isEqualTo("I was charged twice");
+        assertThat(task.path("usage").path("cost_usd").isMissingNode()).isFalse();
+    }
+
+    @Test
+    void codeAndConditionsOnADotPathRouteDeterministically() {
+        String wf = workflow("""
+                [{"id":"sum","type":"code","next_node_ids":["big","small"],"definition":{"code":"{'total': $sum(items.price)}"}},
+                 {"id":"big","type":"send_to_end","condition":{"type":"gt","path":"total","value":"4"},"definition":{"message":"big order"}},
+                 {"id":"small","type":"send_to_end","condition":{"type":"else"},"definition":{"message":"small order"}}]""");
+
+        assertThat(invoke(wf, "{\"items\":[{\"price\":2},{\"price\":3}]}").path("result").asText()).isEqualTo("big order");
+        assertThat(invoke(wf, "{\"items\":[{\"price\":1}]}").path("result").asText()).isEqualTo("small order");
+        assertThat(llm.chatCalls()).isZero();
+    }
+
+    @Test
+    void anActionCallsOutAndItsAnswerFlowsOn() {
+        String data = files.put("/data.json", "{\"city\":\"Lyon\",\"temp\":21}".getBytes(StandardCharsets.UTF_8), "application/json");
+        String wf = workflow("""
+                [{"id":"fetch","type":"action","next_node_ids":["pick"],"definition":{"method":"GET","url":"%s?q={{input}}"}},
+                 {"id":"pick","type":"code","next_node_ids":["post"],"definition":{"code":"city & ' is ' & $string(temp)"}},
+                 {"id":"post","type":"action","definition":{"method":"POST","url":"%s","body":"{\\"text\\": \\"{{input}}\\"}"},
+                  "return_this":false}]""".formatted(data, receiver.url("/hook")));
+
+        JsonNode task = invoke(wf, "weather please");
+
+        assertThat(task.path("status").asText()).as(task.toString()).isEqualTo("completed");
+        assertThat(receiver.received("/hook").getLast().json().path("text").asText()).isEqualTo("Lyon is 21");
+    }
+
+    @Test
+    void parallelChildrenRunOnTheSameInputAndTheirOutputsMerge() {
+        String wf = workflow("""
+                [{"id":"fan","type":"parallel","definition":{"nodes":[
+                   {"id":"a","name":"double","type":"code","definition":{"code":"{'v': n * 2}"}},
+                   {"id":"b","name":"square","type":"code","definition":{"code":"{'v': n * n}"}}]}}]""");
+
+        JsonNode result = http.get("/v1/tasks/" + invoke(wf, "{\"n\":3}").path("id").asText()).json();
+
+        assertThat(result.path("result").asText()).isEqualTo("{\"double\":{\"v\":6},\"square\":{\"v\":9}}");
+    }
+
+    @Test
+    void aNestedWorkflowRunsOnItsParentsInputAndReturnThisPicksTheResult() {
+        String inner = workflow("""
+                [{"id":"up","type":"code","definition":{"code":"$uppercase($)"}}]""");
+        String outer = workflow("""
+                [{"id":"sub","type":"orchestration","return_this":true,"next_node_ids":["after"],"definition":{"asset_id":"%s"}},
+                 {"id":"after","type":"code","definition":{"code":"'ignored'"}}]""".formatted(inner));
+
+        assertThat(invoke(outer, "quiet words").path("result").asText()).isEqualTo("QUIET WORDS");
+    }
+
+    @Test
+    void aFailingNodeEndsTheRunUnlessItsStrategySaysOtherwise() {
+        String missing = files.url("/missing.json");
+        String failing = workflow("""
+                [{"id":"fetch","type":"action","retry_strategy":{"enabled":true,"max_retries":2},
+                  "definition":{"method":"GET","url":"%s"}}]""".formatted(missing));
+        int before = files.requests();
+
+        JsonNode failed = invoke(failing, "x");
+
+        assertThat(failed.path("status").asText()).isEqualTo("failed");
+        assertThat(failed.path("stop_reason").asText()).isEqualTo("node_failed");
+        assertThat(failed.path("result").asText()).contains("fetch").contains("3 attempts").contains("HTTP 404");
+        assertThat(files.requests() - before).isEqualTo(3);
+
+        String tolerant = workflow("""
+                [{"id":"fetch","type":"action","stop_strategy":{"enabled":true,"stop_on_failure":false},
+                  "next_node_ids":["echo"],"definition":{"method":"GET","url":"%s"}},
+                 {"id":"echo","type":"code","definition":{"code":"'went on with ' & $"}}]""".formatted(missing));
+        assertThat(invoke(tolerant, "x").path("result").asText()).isEqualTo("went on with x");
+    }
+
+    @Test
+    void aWaitNodeFailsClearlyUntilHumanApprovalLands() {
+        String wf = workflow("""
+                [{"id":"ask","type":"wait","definition":{"type":"hitl","title":"Approve?"}}]""");
+
+        JsonNode task = invoke(wf, "x");
+
+        assertThat(task.path("status").asText()).isEqualTo("failed");
+        assertThat(task.path("result").asText()).contains("not available yet");
+    }
+
+    @Test
+    void asyncAndStreamedInvokesRunWorkflowsToo() throws Exception {
+        String wf = workflow("""
+                [{"id":"shout","type":"code","definition":{"code":"$uppercase($)"}}]""");
+
+        Http.Response async = http.post("/v1/workflows/" + wf + "/invoke/async", Http.json("input", Map.of("text", "later")));
+        assertThat(async.status()).isEqualTo(200);
+        String id = async.json().path("id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/v1/tasks/" + id).json().path("status").asText().equals("completed"));
+        assertThat(http.get("/v1/tasks/" + id).json().path("result").asText()).isEqualTo("LATER");
+
+        try (SseClient stream = SseClient.post(http.base(), "/v1/workflows/" + wf + "/invoke/stream", TestServer.ADMIN_KEY,
+                Http.json("input", Map.of("text", "now")))) {
+            var events = stream.all(Duration.ofSeconds(10));
+            assertThat(events.getLast().type()).isEqualTo("task_finished");
+            assertThat(events.getLast().data().path("result").asText()).isEqualTo("NOW");
+        }
+        assertThat(http.post("/v1/workflows/" + agent + "/invoke", Http.json("input", Map.of("text", "x"))).status()).isEqualTo(404);
+    }
+}
