@@ -128,14 +128,14 @@ public final class WebhookService {
             }
         }
         String now = Times.now(clock);
-        store.db().inTransaction(tx -> {
+        // The answer is the delivery as reopened, read in the same transaction: once committed, a fast endpoint
+        // may have it delivered before a read after the commit.
+        return store.db().inTransaction(tx -> {
             store.reopen(tx, id, now);
             queue.enqueue(tx, id, DeliveryHandler.KIND, DeliveryHandler.threadKey(id));
             tx.afterCommit(worker::signal);
-            return null;
+            return store.delivery(tx, id).orElseThrow().view(store.attempts(tx, id));
         });
-        Delivery reopened = store.delivery(id).orElseThrow();
-        return reopened.view(store.attempts(id));
     }
 
     /** A URL the guard accepts now (it is checked again at every delivery: DNS may change). */

@@ -110,6 +110,15 @@ final class WebhookStore {
         return db.queryOne("SELECT * FROM webhook_deliveries WHERE id = ?", this::delivery, id);
     }
 
+    /** As stored by the caller's transaction so far. */
+    Optional<Delivery> delivery(Db.Tx tx, String id) {
+        return tx.queryOne("SELECT * FROM webhook_deliveries WHERE id = ?", this::delivery, id);
+    }
+
+    List<Delivery.Attempt> attempts(Db.Tx tx, String deliveryId) {
+        return tx.query(ATTEMPTS, WebhookStore::attempt, deliveryId);
+    }
+
     Optional<Delivery> delivery(String organizationId, String id) {
         return db.queryOne("SELECT * FROM webhook_deliveries WHERE organization_id = ? AND id = ?", this::delivery,
                 organizationId, id);
@@ -144,10 +153,15 @@ final class WebhookStore {
         return db.queryLong("SELECT COUNT(*) FROM webhook_deliveries WHERE " + w.sql(), w.args().toArray());
     }
 
+    private static final String ATTEMPTS = "SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY n";
+
     List<Delivery.Attempt> attempts(String deliveryId) {
-        return db.query("SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY n", rs -> new Delivery.Attempt(
-                rs.getInt("n"), rs.getString("at"), (Integer) rs.getObject("status_code"), rs.getLong("latency_ms"),
-                rs.getString("error")), deliveryId);
+        return db.query(ATTEMPTS, WebhookStore::attempt, deliveryId);
+    }
+
+    private static Delivery.Attempt attempt(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Delivery.Attempt(rs.getInt("n"), rs.getString("at"), (Integer) rs.getObject("status_code"),
+                rs.getLong("latency_ms"), rs.getString("error"));
     }
 
     private record Where(String sql, List<Object> args) {}
