@@ -62,6 +62,9 @@ final class AgentLoop {
         }
 
         record Failed(StopReason reason, String message, RunUsage usage) implements Outcome {}
+
+        /** A workflow waiting for a person or a webhook: {@code resumeAt} when its wait node times out, if it does. */
+        record Paused(JsonNode hitlRequest, Optional<java.time.Instant> resumeAt, RunUsage usage) implements Outcome {}
     }
 
     /** A tool call's journaled result. */

@@ -70,12 +70,18 @@ final class AgentRunHandler implements WorkHandler {
                     : loop.run(run, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
                     files -> current.updateAndGet(s -> s.withFiles(files)));
             RunState state = current.get();
+            if (outcome instanceof AgentLoop.Outcome.Paused p) {
+                transitions.paused(agentId, run, state.paused(transitions.now(), p.hitlRequest()).withUsage(p.usage()),
+                        p.resumeAt());
+                return;
+            }
             RunState end = switch (outcome) {
                 case AgentLoop.Outcome.Answered a -> withVoice(run, state.finished(TaskStatus.COMPLETED, a.text(),
                         StopReason.END_TURN, null, a.usage().tokens(), false, transitions.now()).withUsage(a.usage()), token);
                 case AgentLoop.Outcome.Failed f -> state.finished(TaskStatus.FAILED, f.message(), f.reason(),
                         new RunState.ErrorInfo(f.reason().wire(), f.message()), f.usage().tokens(), false,
                         transitions.now()).withUsage(f.usage());
+                case AgentLoop.Outcome.Paused p -> throw new IllegalStateException("handled above");
             };
             transitions.finished(agentId, run, end, outcome instanceof AgentLoop.Outcome.Answered a ? a.last() : Optional.empty());
         } catch (CancelToken.Cancelled c) {
@@ -102,10 +108,13 @@ final class AgentRunHandler implements WorkHandler {
     private AgentLoop.Outcome workflow(TaskStore.RunRow run, CancelToken token) throws Exception {
         try {
             WorkflowEngine.Result r = engine.run(run.organizationId(), run.id(), run.spec().agent(),
-                    run.spec().input().text(), token);
+                    run.spec().input().text(), token,
+                    Optional.ofNullable(run.state().pausedAt()).map(java.time.Instant::parse));
             return new AgentLoop.Outcome.Answered(r.output(), usage(r));
         } catch (WorkflowEngine.NodeFailed f) {
             return new AgentLoop.Outcome.Failed(StopReason.NODE_FAILED, f.getMessage(), RunUsage.empty());
+        } catch (WorkflowEngine.Paused p) {
+            return new AgentLoop.Outcome.Paused(p.request(), p.resumeAt(), RunUsage.empty());
         }
     }
 

@@ -64,6 +64,21 @@ public record RunState(
                 executionAttempts, isManuallyStopped, hitlRequest, used.tokens(), stopReason, error, files, used, voice);
     }
 
+    /** Paused at a wait node: no thread runs it until a decision (or the node's timeout) resumes it. */
+    RunState paused(String now, JsonNode request) {
+        if (!status.canMoveTo(TaskStatus.PAUSED)) {
+            throw new IllegalStateException("A run cannot move from " + status + " to paused");
+        }
+        return new RunState(TaskStatus.PAUSED, internalStatus, result, createdAt, startedAt, now, null, now,
+                executionAttempts, isManuallyStopped, request, tokens, stopReason, error, files, usage, voice);
+    }
+
+    /** The same state with another hitl_request (a decision recorded on it). */
+    RunState withHitl(JsonNode request, String now) {
+        return new RunState(status, internalStatus, result, createdAt, startedAt, pausedAt, finishedAt, now,
+                executionAttempts, isManuallyStopped, request, tokens, stopReason, error, files, usage, voice);
+    }
+
     /** The same state with the task's view of the run's attached files. */
     RunState withFiles(List<JsonNode> attached) {
         return new RunState(status, internalStatus, result, createdAt, startedAt, pausedAt, finishedAt, updatedAt,

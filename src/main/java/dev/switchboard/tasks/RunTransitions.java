@@ -105,6 +105,34 @@ final class RunTransitions {
         });
     }
 
+    /**
+     * The run pauses at a wait node: its state and task_updated, the task.paused webhook, and its queue entry put back
+     * without a lease until the wait node's timeout (or, without one, until a decision reschedules it): a paused run
+     * holds no thread and survives restarts.
+     */
+    void paused(String agentId, TaskStore.RunRow run, RunState paused, Optional<java.time.Instant> resumeAt) {
+        store.db().inTransaction(tx -> {
+            store.saveState(tx, run, paused);
+            announce(tx, agentId, run, paused, TaskEvent.TASK_UPDATED);
+            queue.reschedule(tx, run.id(), resumeAt.map(Times::format).orElse(NEVER));
+            ends.ended(tx, run.id(), snapshot(agentId, run, paused), run.spec());
+            return null;
+        });
+    }
+
+    /** A decision on a paused run: recorded on its hitl_request, journaled, and the run made claimable now. */
+    void decided(TaskStore.RunRow run, RunState withDecision, int stepIndex, Object decision) {
+        store.db().inTransaction(tx -> {
+            store.saveState(tx, run, withDecision);
+            steps.record(tx, run.id(), stepIndex, dev.switchboard.workflows.WorkflowEngine.DECISION, decision);
+            queue.reschedule(tx, run.id(), now());
+            return null;
+        });
+    }
+
+    // "Not before a decision": far enough that no claim ever finds it due.
+    private static final String NEVER = "9999-12-31T00:00:00.000000Z";
+
     void finished(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState end) {
         store.saveState(tx, run, end);
         queue.complete(tx, run.id());

@@ -38,6 +38,12 @@ public final class TaskRoutes {
                 call -> call.ok(tasks.threadFull(call.organizationId(), call.path("id"))));
         api.get("/v1/tasks/{id}/runs", Access.KEY, "Every turn of the thread",
                 call -> call.ok(tasks.runs(call.organizationId(), call.path("id"))));
+        api.post("/v1/tasks/{id}/hitl/approve", Access.KEY, "Approve a task paused at a workflow's wait node; it resumes",
+                call -> call.ok(decide(call, tasks, "approve")));
+        api.post("/v1/tasks/{id}/hitl/reject", Access.KEY, "Reject a task paused at a wait node; it follows the reject route or fails",
+                call -> call.ok(decide(call, tasks, "reject")));
+        api.post("/v1/tasks/{id}/resume", Access.KEY, "Resume a task waiting at a webhook wait node; data becomes the node's output",
+                call -> call.ok(decide(call, tasks, "resume")));
         api.post("/v1/tasks/{id}/retry", Access.KEY, "Run the latest turn again, optionally with new overrides",
                 call -> call.ok(invokes.retry(call.organizationId(), call.path("id"),
                         call.optionalBody(InvokeService.RetryRequest.class)).task()));
@@ -48,6 +54,12 @@ public final class TaskRoutes {
         InvokeService.Outcome outcome = invokes.invoke(kind, call.organizationId(), call.path("id"), call.query("version"),
                 body, call.header("Idempotency-Key"), wait);
         call.json(wait && !outcome.finished() ? 202 : 200, outcome.task());
+    }
+
+    private static Task decide(Call call, TaskService tasks, String decision) {
+        TaskService.Decision body = call.optionalBody(TaskService.Decision.class);
+        String user = call.header("X-User-Id").orElse(null);
+        return tasks.decide(call.organizationId(), call.path("id"), decision, body, call.principal().keyId(), user);
     }
 
     private static TaskService.ListQuery query(Call call, java.util.Optional<String> agentId) {

@@ -8,7 +8,9 @@ import dev.switchboard.common.Json;
 import dev.switchboard.common.Page;
 import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
+import dev.switchboard.runs.StepStore;
 import dev.switchboard.runs.Worker;
+import dev.switchboard.workflows.WorkflowEngine;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +32,11 @@ public final class TaskService {
     private final EventLog events;
     private final Worker worker;
     private final AgentService agents;
+    private final StepStore steps;
 
-    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker, AgentService agents) {
+    TaskService(TaskStore store, RunTransitions transitions, EventLog events, Worker worker, AgentService agents,
+                StepStore steps) {
+        this.steps = steps;
         this.store = store;
         this.transitions = transitions;
         this.events = events;
@@ -68,7 +73,8 @@ public final class TaskService {
             String now = transitions.now();
             for (TaskStore.OpenRun open : store.openRuns(tx, org, taskId, now)) {
                 RunState state = open.run().state();
-                if (!open.leased() && state.status() == TaskStatus.PENDING) {
+                // Not started, or paused (waiting, with no thread): ended here; a running one is cancelled where it runs.
+                if (!open.leased() && (state.status() == TaskStatus.PENDING || state.status() == TaskStatus.PAUSED)) {
                     transitions.finished(tx, open.run().spec().agentId(), open.run(),
                             state.finished(TaskStatus.STOPPED, null, StopReason.STOPPED, null, state.tokens(), true, now));
                 } else {
@@ -80,6 +86,44 @@ public final class TaskService {
         });
         running.forEach(worker::cancel);
         awaitHalted(org, taskId, running);
+        return get(org, taskId);
+    }
+
+    /** A decision on a paused workflow: {@code approve} / {@code reject} for a hitl wait, {@code resume} for a webhook wait. */
+    public record Decision(String comment, com.fasterxml.jackson.databind.JsonNode data) {}
+
+    /**
+     * Records a person's decision (or a webhook's payload) on the task's paused turn and resumes it; 409 unless the
+     * task is paused at a wait node of the matching kind. Who decided (the API key, and the user given) is kept on the
+     * task's {@code hitl_request}.
+     */
+    public Task decide(String org, String taskId, String decision, Decision body, String keyId, String user) {
+        TaskStore.TaskRow task = store.findTask(org, taskId).orElseThrow(TaskService::notFound);
+        TaskStore.RunRow run = store.run(task.latestRunId()).orElseThrow(TaskService::notFound);
+        JsonNode request = run.state().hitlRequest();
+        if (run.state().status() != TaskStatus.PAUSED || request == null || !request.isObject()) {
+            throw new ApiException.Conflict("The task is not paused", Map.of("status", run.state().status().wire()));
+        }
+        String kind = request.path("type").asText();
+        boolean fits = decision.equals("resume") ? kind.equals("webhook") : kind.equals("hitl");
+        if (!fits) {
+            throw new ApiException.Conflict(kind.equals("webhook")
+                    ? "The task waits for a webhook payload: POST /v1/tasks/{id}/resume"
+                    : "The task waits for an approval: POST /v1/tasks/{id}/hitl/approve or /reject", Map.of());
+        }
+        String now = transitions.now();
+        String by = user != null && !user.isBlank() ? user : "api_key:" + keyId;
+        ObjectNode decided = ((ObjectNode) request).deepCopy();
+        decided.put("decision", decision.equals("resume") ? "approve" : decision);
+        decided.put(decision.equals("reject") ? "rejected_by" : "approved_by", by);
+        decided.put("decided_by_api_key", keyId);
+        decided.put("comment", body.comment());
+        decided.put("decided_at", now);
+        int next = steps.steps(run.id()).stream().mapToInt(StepStore.Step::index).max().orElse(-1) + 1;
+        transitions.decided(run, run.state().withHitl(decided, now), next, new WorkflowEngine.Decision(
+                request.path("wait_node_id").asText(), decision.equals("resume") ? "approve" : decision, body.comment(),
+                body.data(), by));
+        worker.signal();
         return get(org, taskId);
     }
 

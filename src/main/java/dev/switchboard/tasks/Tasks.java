@@ -37,7 +37,7 @@ public final class Tasks {
                 providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns, guard, ids,
                 clock, syncWait);
-        this.tasks = new TaskService(store, transitions, events, worker, agents);
+        this.tasks = new TaskService(store, transitions, events, worker, agents, steps);
         this.streams = new TaskStreams(store, events, ssePing);
     }
 

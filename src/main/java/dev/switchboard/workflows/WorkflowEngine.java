@@ -44,6 +44,11 @@ import java.util.regex.Pattern;
  */
 public final class WorkflowEngine {
     static final String NODE = "node";
+    /** A person's (or a webhook's) answer to a wait node, journaled by the approve/reject/resume routes. */
+    public static final String DECISION = "hitl_decision";
+    /** The groups a wait node's edges route on. */
+    public static final String APPROVED = "approved";
+    public static final String REJECTED = "rejected";
     private static final Duration CODE_TIME_LIMIT = Duration.ofSeconds(1);
     private static final int CODE_MAX_DEPTH = 200;
     private static final long ACTION_MAX_BYTES = 10L * 1024 * 1024;
@@ -53,6 +58,40 @@ public final class WorkflowEngine {
     public static final class NodeFailed extends Exception {
         public NodeFailed(String message) { super(message, null, false, false); }
     }
+
+    /**
+     * The walk stopped at a wait node with no decision yet: the run pauses (no thread, no lease) until one is
+     * journaled or, with a timeout, until {@code resumeAt}, when the node's default action applies.
+     */
+    public static final class Paused extends Exception {
+        private final String nodeKey;
+        private final Definition.Wait wait;
+        private final Optional<java.time.Instant> resumeAt;
+
+        Paused(String nodeKey, Definition.Wait wait, Optional<java.time.Instant> resumeAt) {
+            super("paused at " + nodeKey, null, false, false);
+            this.nodeKey = nodeKey;
+            this.wait = wait;
+            this.resumeAt = resumeAt;
+        }
+
+        /** The task's {@code hitl_request}. */
+        public ObjectNode request() {
+            ObjectNode r = Json.object();
+            r.put("wait_node_id", nodeKey);
+            r.put("type", wait.kind());
+            r.put("title", wait.title());
+            r.put("content", wait.content());
+            r.put("timeout_seconds", wait.timeoutSeconds());
+            r.put("default_action", wait.defaultAction() == null ? "reject" : wait.defaultAction());
+            return r;
+        }
+
+        public Optional<java.time.Instant> resumeAt() { return resumeAt; }
+    }
+
+    /** What approve, reject or resume journals for a wait node: the decision, why, the data, and who. */
+    public record Decision(String nodeId, String decision, String comment, JsonNode data, String decidedBy) {}
 
     /** How a walk ended: its output and what its model calls used, per {@code provider/model}. */
     public record Result(String output, Map<String, int[]> tokensByModel) {}
@@ -86,6 +125,8 @@ public final class WorkflowEngine {
         final CancelToken token;
         final AgentConfig workflow;
         final Map<String, Done> journal = new HashMap<>();
+        final Map<String, Decision> decisions = new HashMap<>();
+        Optional<java.time.Instant> pausedAt = Optional.empty();
         final AtomicInteger nextStep;
         final Map<String, int[]> tokens = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -98,14 +139,19 @@ public final class WorkflowEngine {
         }
     }
 
-    public Result run(String org, String runId, AgentConfig workflow, String input, CancelToken token)
-            throws NodeFailed, CancelToken.Cancelled, Exception {
+    /** {@code pausedAt}: when the run last paused, if it did (a wait node's timeout counts from there). */
+    public Result run(String org, String runId, AgentConfig workflow, String input, CancelToken token,
+                      Optional<java.time.Instant> pausedAt) throws NodeFailed, Paused, CancelToken.Cancelled, Exception {
         List<StepStore.Step> stored = steps.steps(runId);
         Run run = new Run(org, runId, token, workflow, stored.isEmpty() ? 0 : stored.getLast().index() + 1);
+        run.pausedAt = pausedAt;
         for (StepStore.Step s : stored) {
             if (s.kind().equals(NODE)) {
                 Done d = Json.read(s.data(), Done.class);
                 run.journal.put(d.nodeId(), d);
+            } else if (s.kind().equals(DECISION)) {
+                Decision d = Json.read(s.data(), Decision.class);
+                run.decisions.put(d.nodeId(), d);
             }
         }
         List<Node> nodes = WorkflowGraph.read(Json.MAPPER.valueToTree(workflow.orchestrationNodes()), ANY_ASSET);
@@ -159,6 +205,11 @@ public final class WorkflowEngine {
                 }
             }
             if (!anyHeld) elses.forEach(e -> ready.add(Map.entry(e, done.output())));
+            if (REJECTED.equals(done.group()) && node.definition() instanceof Definition.Wait && !anyHeld) {
+                Decision d = run.decisions.get(scope + node.id());
+                throw new NodeFailed("Rejected at '" + label(node) + "'" + (d != null && d.decidedBy() != null
+                        ? " by " + d.decidedBy() : "") + (d != null && d.comment() != null ? ": " + d.comment() : ""));
+            }
         }
         return returned != null ? returned : last;
     }
@@ -169,6 +220,11 @@ public final class WorkflowEngine {
         Done journaled = run.journal.get(key);
         if (journaled != null) return journaled;
         run.token.check();
+        if (node.definition() instanceof Definition.Wait) {
+            Done done = execute(run, node, key, input);
+            steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, done);
+            return done;
+        }
         int attempts = node.strategies().retry() ? 1 + Math.max(0, node.strategies().maxRetries()) : 1;
         Exception failure = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -176,7 +232,7 @@ public final class WorkflowEngine {
                 Done done = execute(run, node, key, input);
                 steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, done);
                 return done;
-            } catch (CancelToken.Cancelled c) {
+            } catch (CancelToken.Cancelled | Paused c) {
                 throw c;
             } catch (Exception e) {
                 failure = e;
@@ -203,12 +259,34 @@ public final class WorkflowEngine {
             case Definition.SendToEnd s -> new Done(key, s.message() != null ? s.message() : input, null);
             case Definition.Parallel p -> new Done(key, parallel(run, p, key, input), null);
             case Definition.NestedWorkflow w -> new Done(key, nested(run, w, key, input), null);
-            case Definition.Wait w -> throw new IllegalStateException("wait nodes (" + w.kind()
-                    + ") are not available yet: human approval arrives with the next step of the workflows work");
+            case Definition.Wait w -> waited(run, w, key, input);
         };
     }
 
     // ---- the node types ----
+
+    /**
+     * A wait node: its journaled decision (approve or a webhook's payload: the data, else the input, goes on, group
+     * {@code approved}; reject: group {@code rejected}), its default action once its timeout has passed, else a pause.
+     */
+    private Done waited(Run run, Definition.Wait w, String key, String input) throws Paused {
+        Decision d = run.decisions.get(key);
+        if (d == null && w.timeoutSeconds() != null && run.pausedAt.isPresent()
+                && !java.time.Instant.now().isBefore(run.pausedAt.get().plusSeconds(w.timeoutSeconds()))) {
+            String action = "approve".equals(w.defaultAction()) ? "approve" : "reject";
+            d = new Decision(key, action, "no decision within " + w.timeoutSeconds() + " s: default action", null, "timeout");
+            steps.record(run.runId, run.nextStep.getAndIncrement(), DECISION, d);
+            run.decisions.put(key, d);
+        }
+        if (d == null) {
+            Optional<java.time.Instant> at = Optional.ofNullable(w.timeoutSeconds())
+                    .map(s -> java.time.Instant.now().plusSeconds(s));
+            throw new Paused(key, w, at);
+        }
+        if (d.decision().equals("reject")) return new Done(key, input, REJECTED);
+        String output = d.data() == null || d.data().isNull() ? input : d.data().isTextual() ? d.data().asText() : d.data().toString();
+        return new Done(key, output, APPROVED);
+    }
 
     private String agent(Run run, Definition.AgentStep a, String input) throws Exception {
         AgentConfig agent = assets.agent(run.org, a.assetId());

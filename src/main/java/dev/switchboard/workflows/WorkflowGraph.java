@@ -230,7 +230,8 @@ public final class WorkflowGraph {
             boolean routable = !before.isEmpty() && before.stream().allMatch(p -> groupsOf(p).contains(n.condition().groupId()));
             if (!routable) {
                 problem(List.of(FIELD, String.valueOf(i), "condition", "group_id"), "A group_id condition follows only "
-                        + "classifier or guardrail nodes that have the group '" + n.condition().groupId() + "'", "condition_placement");
+                        + "classifier, guardrail or wait nodes that have the group '" + n.condition().groupId() + "'",
+                        "condition_placement");
             }
         }
         if (nodes.stream().filter(Node::returnThis).count() > 1) {
@@ -242,6 +243,7 @@ public final class WorkflowGraph {
         return switch (n.definition()) {
             case Definition.Classifier c -> idsOf(c.groups());
             case Definition.Guardrail g -> idsOf(g.groups());
+            case Definition.Wait w -> Set.of(WorkflowEngine.APPROVED, WorkflowEngine.REJECTED);
             default -> Set.of();
         };
     }

@@ -163,15 +163,108 @@ class WorkflowRunApiTest {
         assertThat(invoke(tolerant, "x").path("result").asText()).isEqualTo("went on with x");
     }
 
+    // ---- human in the loop ----
+
+    static String invokeAsync(String workflow, String text) {
+        return http.post("/v1/workflows/" + workflow + "/invoke/async", Http.json("input", Map.of("text", text)))
+                .json().path("id").asText();
+    }
+
+    static JsonNode awaitStatus(String task, String status) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> http.get("/v1/tasks/" + task).json().path("status").asText().equals(status));
+        return http.get("/v1/tasks/" + task).json();
+    }
+
+    static final String APPROVAL = """
+            [{"id":"draft","type":"code","next_node_ids":["ask"],"definition":{"code":"'draft: ' & $"}},
+             {"id":"ask","type":"wait","next_node_ids":["yes","no"],
+              "definition":{"type":"hitl","title":"Send it?","content":"Please check the draft"}},
+             {"id":"yes","type":"code","condition":{"group_id":"approved"},"definition":{"code":"$uppercase($)"}},
+             {"id":"no","type":"send_to_end","condition":{"group_id":"rejected"},"definition":{"message":"declined"}}]""";
+
     @Test
-    void aWaitNodeFailsClearlyUntilHumanApprovalLands() {
-        String wf = workflow("""
-                [{"id":"ask","type":"wait","definition":{"type":"hitl","title":"Approve?"}}]""");
+    void aWaitNodePausesTheTaskUntilItIsApproved() {
+        String wf = workflow(APPROVAL);
+        String hook = receiver.url("/paused-" + wf);
+        http.post("/v1/webhooks", Http.json("url", hook, "events", java.util.List.of("task.paused")));
+        String task = invokeAsync(wf, "hello");
 
-        JsonNode task = invoke(wf, "x");
+        JsonNode paused = awaitStatus(task, "paused");
+        assertThat(paused.path("paused_at").asText()).isNotBlank();
+        assertThat(paused.path("hitl_request").path("wait_node_id").asText()).isEqualTo("ask");
+        assertThat(paused.path("hitl_request").path("title").asText()).isEqualTo("Send it?");
+        assertThat(paused.path("hitl_request").path("content").asText()).isEqualTo("Please check the draft");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !receiver.received("/paused-" + wf).isEmpty());
+        assertThat(receiver.received("/paused-" + wf).getFirst().json().path("type").asText()).isEqualTo("task.paused");
 
-        assertThat(task.path("status").asText()).isEqualTo("failed");
-        assertThat(task.path("result").asText()).contains("not available yet");
+        Http.Response approved = http.post("/v1/tasks/" + task + "/hitl/approve", "{\"comment\":\"looks good\"}",
+                Map.of("X-User-Id", "ada@example.com"));
+        assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+
+        JsonNode done = awaitStatus(task, "completed");
+        assertThat(done.path("result").asText()).isEqualTo("DRAFT: HELLO");
+        assertThat(done.path("hitl_request").path("approved_by").asText()).isEqualTo("ada@example.com");
+        assertThat(done.path("hitl_request").path("comment").asText()).isEqualTo("looks good");
+        assertThat(http.post("/v1/tasks/" + task + "/hitl/approve", "{}").status()).isEqualTo(409);
+    }
+
+    @Test
+    void aRejectionFollowsTheRejectRouteOrFailsTheRun() {
+        String routed = invokeAsync(workflow(APPROVAL), "hello");
+        awaitStatus(routed, "paused");
+        assertThat(http.post("/v1/tasks/" + routed + "/hitl/reject", "{\"comment\":\"no\"}").status()).isEqualTo(200);
+        assertThat(awaitStatus(routed, "completed").path("result").asText()).isEqualTo("declined");
+
+        String bare = invokeAsync(workflow("""
+                [{"id":"ask","type":"wait","next_node_ids":["go"],"definition":{"type":"hitl","title":"Go?"}},
+                 {"id":"go","type":"code","definition":{"code":"'went'"}}]"""), "x");
+        awaitStatus(bare, "paused");
+        http.post("/v1/tasks/" + bare + "/hitl/reject", "{\"comment\":\"not today\"}");
+        JsonNode failed = awaitStatus(bare, "failed");
+        assertThat(failed.path("stop_reason").asText()).isEqualTo("node_failed");
+        assertThat(failed.path("result").asText()).contains("Rejected at 'ask'").contains("not today");
+    }
+
+    @Test
+    void aWaitNodeTimesOutToItsDefaultAction() {
+        String task = invokeAsync(workflow("""
+                [{"id":"ask","type":"wait","next_node_ids":["go"],
+                  "definition":{"type":"hitl","timeout_seconds":1,"default_action":"approve"}},
+                 {"id":"go","type":"code","definition":{"code":"'approved by default'"}}]"""), "x");
+
+        awaitStatus(task, "paused");
+        assertThat(awaitStatus(task, "completed").path("result").asText()).isEqualTo("approved by default");
+    }
+
+    @Test
+    void aWebhookWaitResumesWithThePayloadAsItsOutput() {
+        String task = invokeAsync(workflow("""
+                [{"id":"hook","type":"wait","next_node_ids":["add"],"definition":{"type":"webhook"}},
+                 {"id":"add","type":"code","definition":{"code":"x + 1"}}]"""), "x");
+        awaitStatus(task, "paused");
+
+        assertThat(http.post("/v1/tasks/" + task + "/hitl/approve", "{}").status()).isEqualTo(409);
+        assertThat(http.post("/v1/tasks/" + task + "/resume", "{\"data\":{\"x\":41}}").status()).isEqualTo(200);
+
+        assertThat(awaitStatus(task, "completed").path("result").asText()).isEqualTo("42");
+    }
+
+    @Test
+    void aPausedTaskCanBeStoppedAndSurvivesARestart() {
+        String wf = workflow(APPROVAL);
+        String stopped = invokeAsync(wf, "a");
+        awaitStatus(stopped, "paused");
+        assertThat(http.post("/v1/tasks/" + stopped + "/stop", null).json().path("status").asText()).isEqualTo("stopped");
+        assertThat(http.post("/v1/tasks/" + stopped + "/hitl/approve", "{}").status()).isEqualTo(409);
+
+        String kept = invokeAsync(wf, "b");
+        awaitStatus(kept, "paused");
+        server.restart();
+        http = server.http();
+        assertThat(http.get("/v1/tasks/" + kept).json().path("status").asText()).isEqualTo("paused");
+        http.post("/v1/tasks/" + kept + "/hitl/approve", "{}");
+        assertThat(awaitStatus(kept, "completed").path("result").asText()).isEqualTo("DRAFT: B");
+        assertThat(http.post("/v1/tasks/nope/hitl/approve", "{}").status()).isEqualTo(404);
     }
 
     @Test
