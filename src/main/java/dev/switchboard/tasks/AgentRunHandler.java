@@ -109,7 +109,8 @@ final class AgentRunHandler implements WorkHandler {
         try {
             WorkflowEngine.Result r = engine.run(run.organizationId(), run.id(), run.spec().agent(),
                     run.spec().input().text(), token,
-                    Optional.ofNullable(run.state().pausedAt()).map(java.time.Instant::parse));
+                    Optional.ofNullable(run.state().pausedAt()).map(java.time.Instant::parse),
+                    run.spec().eventsStreaming() ? transitions.nodeEventsOf(run) : WorkflowEngine.Listener.NONE);
             return new AgentLoop.Outcome.Answered(r.output(), usage(r));
         } catch (WorkflowEngine.NodeFailed f) {
             return new AgentLoop.Outcome.Failed(StopReason.NODE_FAILED, f.getMessage(), RunUsage.empty());

@@ -142,6 +142,30 @@ final class RunTransitions {
     }
 
     /** The run's live events, each stored in its own small transaction as it happens. */
+    /** A workflow's node_started / node_finished events ({@code {node_id, name, type, output}}). */
+    dev.switchboard.workflows.WorkflowEngine.Listener nodeEventsOf(TaskStore.RunRow run) {
+        return new dev.switchboard.workflows.WorkflowEngine.Listener() {
+            @Override
+            public void started(String nodeId, String name, String type) {
+                java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+                data.put("node_id", nodeId);
+                data.put("name", name);
+                data.put("type", type);
+                append(run, "node_started", data);
+            }
+
+            @Override
+            public void finished(String nodeId, String name, String type, String output) {
+                java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+                data.put("node_id", nodeId);
+                data.put("name", name);
+                data.put("type", type);
+                data.put("output", output);
+                append(run, "node_finished", data);
+            }
+        };
+    }
+
     RunEvents eventsOf(TaskStore.RunRow run) {
         boolean fine = run.spec().eventsStreaming();
         return new RunEvents() {

@@ -90,6 +90,19 @@ public final class WorkflowEngine {
         public Optional<java.time.Instant> resumeAt() { return resumeAt; }
     }
 
+    /** Told when each node starts and finishes (the run's stream carries them as node_started / node_finished). */
+    public interface Listener {
+        Listener NONE = new Listener() {
+            @Override public void started(String nodeId, String name, String type) {}
+
+            @Override public void finished(String nodeId, String name, String type, String output) {}
+        };
+
+        void started(String nodeId, String name, String type);
+
+        void finished(String nodeId, String name, String type, String output);
+    }
+
     /** What approve, reject or resume journals for a wait node: the decision, why, the data, and who. */
     public record Decision(String nodeId, String decision, String comment, JsonNode data, String decidedBy) {}
 
@@ -126,6 +139,7 @@ public final class WorkflowEngine {
         final AgentConfig workflow;
         final Map<String, Done> journal = new HashMap<>();
         final Map<String, Decision> decisions = new HashMap<>();
+        Listener listener = Listener.NONE;
         Optional<java.time.Instant> pausedAt = Optional.empty();
         final AtomicInteger nextStep;
         final Map<String, int[]> tokens = new java.util.concurrent.ConcurrentHashMap<>();
@@ -141,10 +155,12 @@ public final class WorkflowEngine {
 
     /** {@code pausedAt}: when the run last paused, if it did (a wait node's timeout counts from there). */
     public Result run(String org, String runId, AgentConfig workflow, String input, CancelToken token,
-                      Optional<java.time.Instant> pausedAt) throws NodeFailed, Paused, CancelToken.Cancelled, Exception {
+                      Optional<java.time.Instant> pausedAt, Listener listener)
+            throws NodeFailed, Paused, CancelToken.Cancelled, Exception {
         List<StepStore.Step> stored = steps.steps(runId);
         Run run = new Run(org, runId, token, workflow, stored.isEmpty() ? 0 : stored.getLast().index() + 1);
         run.pausedAt = pausedAt;
+        run.listener = listener;
         for (StepStore.Step s : stored) {
             if (s.kind().equals(NODE)) {
                 Done d = Json.read(s.data(), Done.class);
@@ -220,6 +236,13 @@ public final class WorkflowEngine {
         Done journaled = run.journal.get(key);
         if (journaled != null) return journaled;
         run.token.check();
+        run.listener.started(key, node.name(), node.type());
+        Done done = attempts(run, node, key, input);
+        run.listener.finished(key, node.name(), node.type(), done.output());
+        return done;
+    }
+
+    private Done attempts(Run run, Node node, String key, String input) throws Exception {
         if (node.definition() instanceof Definition.Wait) {
             Done done = execute(run, node, key, input);
             steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, done);
@@ -229,7 +252,7 @@ public final class WorkflowEngine {
         Exception failure = null;
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
-                Done done = execute(run, node, key, input);
+                Done done = iterated(run, node, key, input);
                 steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, done);
                 return done;
             } catch (CancelToken.Cancelled | Paused c) {
@@ -245,6 +268,22 @@ public final class WorkflowEngine {
         Done passed = new Done(key, input, null);
         steps.record(run.runId, run.nextStep.getAndIncrement(), NODE, passed);
         return passed;
+    }
+
+    /**
+     * iterative_strategy: the node runs again on its own output until its end condition holds on that output, at
+     * most {@code max_iterations} times in all (journaled once, as a whole).
+     */
+    private Done iterated(Run run, Node node, String key, String input) throws Exception {
+        Done done = execute(run, node, key, input);
+        Node.Strategies s = node.strategies();
+        if (!s.iterate()) return done;
+        for (int i = 1; i < Math.max(1, s.maxIterations()); i++) {
+            if (s.endCondition() != null && s.endCondition().test(done.output())) break;
+            run.token.check();
+            done = execute(run, node, key, done.output());
+        }
+        return done;
     }
 
     private Done execute(Run run, Node node, String key, String input) throws Exception {

@@ -84,8 +84,10 @@ public final class WorkflowGraph {
         Definition definition = definition(type, def, with(at, "definition"));
         Condition condition = condition(n.get("condition"), with(at, "condition"));
         List<String> next = strings(n.get("next_node_ids"), with(at, "next_node_ids"));
+        Condition endCondition = condition(n.path("iterative_strategy").get("end_condition"),
+                with(with(at, "iterative_strategy"), "end_condition"));
         return new Node(id == null ? "" : id, type, text(n, "name"), text(n, "description"), next, condition,
-                strategies(n), definition, n.path("return_this").asBoolean(false));
+                strategies(n, endCondition), definition, n.path("return_this").asBoolean(false));
     }
 
     private Definition definition(String type, JsonNode d, List<String> at) {
@@ -192,12 +194,12 @@ public final class WorkflowGraph {
         return condition;
     }
 
-    private static Node.Strategies strategies(JsonNode n) {
+    private static Node.Strategies strategies(JsonNode n, Condition endCondition) {
         JsonNode retry = n.path("retry_strategy");
         JsonNode iterate = n.path("iterative_strategy");
         JsonNode stop = n.path("stop_strategy");
         return new Node.Strategies(retry.path("enabled").asBoolean(false), retry.path("max_retries").asInt(3),
-                iterate.path("enabled").asBoolean(false), iterate.path("max_iterations").asInt(3), null,
+                iterate.path("enabled").asBoolean(false), iterate.path("max_iterations").asInt(3), endCondition,
                 !stop.path("enabled").asBoolean(false) || stop.path("stop_on_failure").asBoolean(true));
     }
 

@@ -142,6 +142,19 @@ class WorkflowRunApiTest {
     }
 
     @Test
+    void anIterativeNodeRunsOnItsOwnOutputUntilItsEndCondition() {
+        String wf = workflow("""
+                [{"id":"grow","type":"code","definition":{"code":"{'n': n * 2}"},
+                  "iterative_strategy":{"enabled":true,"max_iterations":10,"end_condition":{"type":"gte","path":"n","value":"20"}}}]""");
+        assertThat(invoke(wf, "{\"n\":3}").path("result").asText()).isEqualTo("{\"n\":24}");
+
+        String capped = workflow("""
+                [{"id":"grow","type":"code","definition":{"code":"{'n': n + 1}"},
+                  "iterative_strategy":{"enabled":true,"max_iterations":3}}]""");
+        assertThat(invoke(capped, "{\"n\":0}").path("result").asText()).isEqualTo("{\"n\":3}");
+    }
+
+    @Test
     void aFailingNodeEndsTheRunUnlessItsStrategySaysOtherwise() {
         String missing = files.url("/missing.json");
         String failing = workflow("""
@@ -279,10 +292,16 @@ class WorkflowRunApiTest {
         assertThat(http.get("/v1/tasks/" + id).json().path("result").asText()).isEqualTo("LATER");
 
         try (SseClient stream = SseClient.post(http.base(), "/v1/workflows/" + wf + "/invoke/stream", TestServer.ADMIN_KEY,
-                Http.json("input", Map.of("text", "now")))) {
+                Http.json("input", Map.of("text", "now"), "events_streaming", true))) {
             var events = stream.all(Duration.ofSeconds(10));
             assertThat(events.getLast().type()).isEqualTo("task_finished");
             assertThat(events.getLast().data().path("result").asText()).isEqualTo("NOW");
+            var started = events.stream().filter(e -> e.type().equals("node_started")).toList();
+            var finished = events.stream().filter(e -> e.type().equals("node_finished")).toList();
+            assertThat(started).hasSize(1);
+            assertThat(started.getFirst().data().path("node_id").asText()).isEqualTo("shout");
+            assertThat(finished.getFirst().data().path("type").asText()).isEqualTo("code");
+            assertThat(finished.getFirst().data().path("output").asText()).isEqualTo("NOW");
         }
         assertThat(http.post("/v1/workflows/" + agent + "/invoke", Http.json("input", Map.of("text", "x"))).status()).isEqualTo(404);
     }
