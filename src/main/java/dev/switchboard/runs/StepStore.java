@@ -45,7 +45,8 @@ public final class StepStore {
 
     public void deleteForRuns(Db.Tx tx, List<String> runIds) {
         for (String id : runIds) {
-            tx.update("DELETE FROM run_steps WHERE run_id = ?", id);
+            // With the journals of the agents a workflow run ran as nodes ("<run>/<node>").
+            tx.update("DELETE FROM run_steps WHERE run_id = ? OR run_id LIKE ?", id, id + "/%");
         }
     }
 }

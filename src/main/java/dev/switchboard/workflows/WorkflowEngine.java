@@ -112,6 +112,15 @@ public final class WorkflowEngine {
     /** What a node's completion stores: its output, and for classifiers and guardrails the group chosen. */
     record Done(String nodeId, String output, String group) {}
 
+    /**
+     * Runs an agent as a workflow node: the whole agent (its instructions, tools, knowledge), with the step's
+     * instructions, on the node's input; its own steps journaled under {@code <run>/<node>}. Its answer, or a failure.
+     */
+    public interface SubAgent {
+        String run(String organizationId, String parentRunId, String nodeKey, AgentConfig agent, Definition.AgentStep step,
+                   String input, CancelToken token) throws Exception;
+    }
+
     /** The organization's agents and workflows, resolved for node definitions (their deployed versions). */
     public interface Assets {
         AgentConfig agent(String organizationId, String id);
@@ -123,12 +132,18 @@ public final class WorkflowEngine {
     private final NetworkGuard guard;
     private final StepStore steps;
     private final Assets assets;
+    private volatile SubAgent subAgent;
 
     public WorkflowEngine(ProviderRegistry providers, NetworkGuard guard, StepStore steps, Assets assets) {
         this.providers = providers;
         this.guard = guard;
         this.steps = steps;
         this.assets = assets;
+    }
+
+    /** Set by the tasks feature, which owns the agent loop (built after the engine). */
+    public void runAgentsWith(SubAgent runner) {
+        this.subAgent = runner;
     }
 
     /** One run of a workflow: where it journals, what it may call, and what it has used. */
@@ -288,7 +303,7 @@ public final class WorkflowEngine {
 
     private Done execute(Run run, Node node, String key, String input) throws Exception {
         return switch (node.definition()) {
-            case Definition.AgentStep a -> new Done(key, agent(run, a, input), null);
+            case Definition.AgentStep a -> new Done(key, agent(run, a, key, input), null);
             case Definition.Classifier c -> new Done(key, input, choose(run, c.groups(), c.instructions(), input));
             case Definition.Guardrail g -> new Done(key, input, choose(run, g.groups(),
                     g.instructions() != null ? g.instructions() : "Does the input pass the checks? pass or fail.", input));
@@ -327,21 +342,9 @@ public final class WorkflowEngine {
         return new Done(key, output, APPROVED);
     }
 
-    private String agent(Run run, Definition.AgentStep a, String input) throws Exception {
+    private String agent(Run run, Definition.AgentStep a, String key, String input) throws Exception {
         AgentConfig agent = assets.agent(run.org, a.assetId());
-        List<String> sections = new ArrayList<>();
-        boolean replace = "replace".equals(a.instructionsMode()) && a.instructions() != null;
-        AgentConfig.Instructions own = agent.instructions();
-        if (!replace) {
-            if (!own.role().isEmpty()) sections.add("Your role:\n- " + String.join("\n- ", own.role()));
-            if (!own.goal().isEmpty()) sections.add("Your goals:\n- " + String.join("\n- ", own.goal()));
-            if (!own.general().isBlank()) sections.add(own.general());
-        }
-        if (a.instructions() != null) {
-            sections.add(replace ? a.instructions() : "Instructions for this step:\n" + a.instructions());
-        }
-        return call(run, agent.modelProvider(), agent.modelName(), agent.llmApiBase(), agent.llmExtraHeaders(),
-                String.join("\n\n", sections), input);
+        return subAgent.run(run.org, run.runId, key, agent, a, input, run.token);
     }
 
     /** The group the model picks for the input (a group id it names in its answer; the first group if none). */

@@ -92,6 +92,23 @@ class WorkflowRunApiTest {
     }
 
     @Test
+    void anAgentNodeRunsTheWholeAgentWithItsTools() {
+        String clock = http.post("/v1/agents", "{\"name\":\"clock\",\"attached_tools\":[{\"id\":\"current_time\"}]}")
+                .json().path("id").asText();
+        String wf = workflow("""
+                [{"id":"when","type":"agent","definition":{"asset_id":"%s","instructions":"Say the time."}}]""".formatted(clock));
+        llm.enqueue(new FakeLlm.Reply.ToolCall("current_time", "{}"), FakeLlm.text("It is noon."));
+
+        JsonNode task = invoke(wf, "what time is it?");
+
+        assertThat(task.path("result").asText()).isEqualTo("It is noon.");
+        assertThat(llm.chatRequests()).hasSize(2);
+        assertThat(llm.chatRequests().getFirst().body().path("tools").findValuesAsText("name")).contains("current_time");
+        JsonNode messages = llm.chatRequests().getLast().messages();
+        assertThat(messages.get(messages.size() - 1).path("role").asText()).isEqualTo("tool");
+    }
+
+    @Test
     void codeAndConditionsOnADotPathRouteDeterministically() {
         String wf = workflow("""
                 [{"id":"sum","type":"code","next_node_ids":["big","small"],"definition":{"code":"{'total': $sum(items.price)}"}},

@@ -1,0 +1,51 @@
+package dev.switchboard.tasks;
+
+import dev.switchboard.agents.AgentConfig;
+import dev.switchboard.runs.CancelToken;
+import dev.switchboard.runs.StepStore;
+import dev.switchboard.workflows.Definition;
+import dev.switchboard.workflows.WorkflowEngine;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Runs an agent as a workflow's node through the same agent loop as an invoke: its instructions (with the step's,
+ * appended or replacing), its model, tools and knowledge bases, on the node's input, without thread history. Its
+ * steps are journaled under {@code <workflow run>/<node>}, so a resumed workflow does not repeat its calls.
+ */
+final class SubAgents implements WorkflowEngine.SubAgent {
+    private final TaskStore store;
+    private final StepStore steps;
+    private final AgentLoop loop;
+
+    SubAgents(TaskStore store, StepStore steps, AgentLoop loop) {
+        this.store = store;
+        this.steps = steps;
+        this.loop = loop;
+    }
+
+    @Override
+    public String run(String org, String parentRunId, String nodeKey, AgentConfig agent, Definition.AgentStep step,
+                      String input, CancelToken token) throws Exception {
+        TaskStore.RunRow parent = store.run(parentRunId).orElseThrow();
+        // An input needs text; an empty node input is said so.
+        String text = input == null || input.isBlank() ? "(no input)" : input;
+        Turn turn = new Turn(step.assetId(), new InvokeRequest.Input(text, List.of(), null), null, "workflow", "agent",
+                "default", false, "auto", step.instructions(), step.instructionsMode(), null, null, agent.outputFormat(),
+                agent.outputSchema(), agent.modelProvider(), agent.modelName(), agent.llmReasoningEffort(),
+                parent.spec().agentVersion(), null, false, List.of(), null, false, false,
+                new Turn.Budgets(null, null, null, null), 0, agent, false);
+        String subRunId = parentRunId + "/" + nodeKey;
+        TaskStore.RunRow sub = new TaskStore.RunRow(subRunId, org, parent.taskId(), parent.turn(), null, turn, parent.state());
+        AgentLoop.Outcome outcome = loop.run(sub, Instant.now(), token, RunEvents.NONE, files -> { });
+        return switch (outcome) {
+            case AgentLoop.Outcome.Answered a -> {
+                a.last().ifPresent(last -> steps.record(subRunId, last.index(), AgentLoop.MODEL_CALL, last.reply()));
+                yield a.text();
+            }
+            case AgentLoop.Outcome.Failed f -> throw new IllegalStateException(f.message());
+            case AgentLoop.Outcome.Paused p -> throw new IllegalStateException("an agent node cannot pause");
+        };
+    }
+}
