@@ -17,6 +17,7 @@ import dev.switchboard.runs.StepStore;
 import dev.switchboard.tools.KnowledgeSearch;
 import dev.switchboard.tools.Tool;
 import dev.switchboard.tools.Toolbox;
+import dev.switchboard.workflows.WorkflowEngine;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -98,6 +99,8 @@ final class AgentLoop {
         // Everything the model said in this turn, in order: exactly what was streamed out as chunks.
         final StringBuilder said = new StringBuilder();
         boolean hasFiles;
+        // Decisions on tool calls that need approval, by "tool:<call id>".
+        final java.util.Map<String, WorkflowEngine.Decision> decisions = new java.util.HashMap<>();
         boolean noInputLeft;
 
         State(List<ChatTurn> prompt) { this.messages = new ArrayList<>(prompt); }
@@ -143,11 +146,22 @@ final class AgentLoop {
             if (!pending.isEmpty()) {
                 ToolCall call = pending.getFirst();
                 ToolOutcome outcome;
+                String approvalKey = "tool:" + call.id();
+                boolean needsApproval = requiresApproval(turn, call.name());
+                WorkflowEngine.Decision decision = s.decisions.get(approvalKey);
+                if (needsApproval && decision == null) {
+                    return new Outcome.Paused(approvalRequest(approvalKey, call), Optional.empty(), s.usage);
+                }
                 events.toolCallRequest(call);
-                try {
-                    outcome = runTool(call, tools, token, remaining(deadline));
-                } catch (CancelToken.TimedOut t) {
-                    return timedOut(turn, s);
+                if (needsApproval && !"approve".equals(decision.decision())) {
+                    outcome = new ToolOutcome(call.id(), call.name(), "The user did not approve this tool call"
+                            + (decision.comment() != null ? ": " + decision.comment() : "") + ". Do not call it again.", true);
+                } else {
+                    try {
+                        outcome = runTool(call, tools, token, remaining(deadline));
+                    } catch (CancelToken.TimedOut t) {
+                        return timedOut(turn, s);
+                    }
                 }
                 steps.record(run.id(), s.nextStep++, TOOL_CALL, outcome);
                 events.toolCallResult(outcome);
@@ -228,6 +242,24 @@ final class AgentLoop {
         return token.call(() -> retrieval.fit(files, turn.input().text(), budget));
     }
 
+    /** Whether the agent attached this tool with {@code requires_approval: true}. */
+    private static boolean requiresApproval(Turn turn, String toolName) {
+        return turn.agent().attachedTools().stream().anyMatch(t -> t.isObject()
+                && toolName.equals(t.path("id").asText()) && t.path("requires_approval").asBoolean(false));
+    }
+
+    /** The task's hitl_request while a tool call waits for approval (approve or reject it as a workflow's wait). */
+    private static JsonNode approvalRequest(String key, ToolCall call) {
+        var r = Json.object();
+        r.put("wait_node_id", key);
+        r.put("type", "hitl");
+        r.put("title", "Approve the tool call " + call.name() + "?");
+        r.put("content", call.arguments());
+        r.put("tool_name", call.name());
+        r.put("default_action", "reject");
+        return r;
+    }
+
     /** The ids of the agent's knowledge bases used with the given strategy. */
     private static List<String> knowledgeBases(Turn turn, String strategy) {
         return turn.agent().knowledgeBases().stream().filter(k -> strategy.equals(k.strategy()))
@@ -281,6 +313,10 @@ final class AgentLoop {
             s.nextStep = step.index() + 1;
             switch (step.kind()) {
                 case ATTACHMENTS, KNOWLEDGE -> { /* read above */ }
+                case WorkflowEngine.DECISION -> {
+                    WorkflowEngine.Decision d = Json.read(step.data(), WorkflowEngine.Decision.class);
+                    s.decisions.put(d.nodeId(), d);
+                }
                 case MODEL_CALL -> apply(s, turn, Json.read(step.data(), ModelReply.class), providers);
                 case TOOL_CALL -> apply(s, Json.read(step.data(), ToolOutcome.class));
                 case REPAIR -> applyRepair(s, Json.read(step.data(), String.class));

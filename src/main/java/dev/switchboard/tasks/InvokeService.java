@@ -265,6 +265,7 @@ public final class InvokeService {
     /** Follows the task's event log until this run's task_finished, or until the sync wait runs out. */
     private Outcome awaitEnd(String org, String taskId, String runId, long afterSeq) {
         long deadline = System.nanoTime() + syncWait.toNanos();
+        boolean woken = false;
         try {
             while (true) {
                 // Only this run's task_finished matters here: look it up rather than read (and parse) every event.
@@ -274,12 +275,21 @@ public final class InvokeService {
                 if (finished.isPresent()) {
                     return new Outcome(finished.get().data(), true);
                 }
+                // Paused for a person: waiting longer would only hold the caller; answered as it stands (202). Looked at
+                // only after a wake-up that was not the end (not on the hot path of a run that simply finishes).
+                if (woken) {
+                    Optional<TaskStore.RunRow> now = store.run(runId);
+                    if (now.isPresent() && now.get().state().status() == TaskStatus.PAUSED) {
+                        return new Outcome(Json.MAPPER.valueToTree(snapshot(now.get())), false);
+                    }
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 // A deleted task takes its log along: nothing more will come, so do not wait out the sync wait.
                 if (!events.awaitAfter(org, taskId, seq, Duration.ofNanos(left))) {
                     throw new ApiException.NotFound("The task was deleted while the invoke waited for it");
                 }
+                woken = true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
