@@ -142,6 +142,15 @@ final class RunTransitions {
     }
 
     /** The run's live events, each stored in its own small transaction as it happens. */
+    /** A workflow's agent node starts its agent ({@code sub_agent_trigger}: {@code {agent_id, node_id, query}}). */
+    void subAgentTriggered(TaskStore.RunRow run, String nodeId, String agentId, String query) {
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("agent_id", agentId);
+        data.put("node_id", nodeId);
+        data.put("query", query);
+        append(run, "sub_agent_trigger", data);
+    }
+
     /** A workflow's node_started / node_finished events ({@code {node_id, name, type, output}}). */
     dev.switchboard.workflows.WorkflowEngine.Listener nodeEventsOf(TaskStore.RunRow run) {
         return new dev.switchboard.workflows.WorkflowEngine.Listener() {

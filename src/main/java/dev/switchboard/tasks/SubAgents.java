@@ -12,17 +12,20 @@ import java.util.List;
 /**
  * Runs an agent as a workflow's node through the same agent loop as an invoke: its instructions (with the step's,
  * appended or replacing), its model, tools and knowledge bases, on the node's input, without thread history. Its
- * steps are journaled under {@code <workflow run>/<node>}, so a resumed workflow does not repeat its calls.
+ * steps are journaled under {@code <workflow run>/<node>}, so a resumed workflow does not repeat its calls. With
+ * {@code events_streaming}, a {@code sub_agent_trigger} event and the agent's chunks go into the workflow's log.
  */
 final class SubAgents implements WorkflowEngine.SubAgent {
     private final TaskStore store;
     private final StepStore steps;
     private final AgentLoop loop;
+    private final RunTransitions transitions;
 
-    SubAgents(TaskStore store, StepStore steps, AgentLoop loop) {
+    SubAgents(TaskStore store, StepStore steps, AgentLoop loop, RunTransitions transitions) {
         this.store = store;
         this.steps = steps;
         this.loop = loop;
+        this.transitions = transitions;
     }
 
     @Override
@@ -38,10 +41,18 @@ final class SubAgents implements WorkflowEngine.SubAgent {
                 new Turn.Budgets(null, null, null, null), 0, agent, false);
         String subRunId = parentRunId + "/" + nodeKey;
         TaskStore.RunRow sub = new TaskStore.RunRow(subRunId, org, parent.taskId(), parent.turn(), null, turn, parent.state());
-        AgentLoop.Outcome outcome = loop.run(sub, Instant.now(), token, RunEvents.NONE, files -> { });
+        // With events_streaming, the workflow's stream shows the agent starting and its answer as it comes.
+        boolean streamed = parent.spec().eventsStreaming();
+        if (streamed) transitions.subAgentTriggered(parent, nodeKey, step.assetId(), text);
+        RunEvents events = streamed ? transitions.eventsOf(parent) : RunEvents.NONE;
+        AgentLoop.Outcome outcome = loop.run(sub, Instant.now(), token, events, files -> { });
         return switch (outcome) {
             case AgentLoop.Outcome.Answered a -> {
-                a.last().ifPresent(last -> steps.record(subRunId, last.index(), AgentLoop.MODEL_CALL, last.reply()));
+                a.last().ifPresent(last -> {
+                    steps.record(subRunId, last.index(), AgentLoop.MODEL_CALL, last.reply());
+                    // The answer's last piece, which an invoke stores with the run's end.
+                    if (!last.lastChunk().isEmpty()) events.chunk(last.lastChunk());
+                });
                 yield a.text();
             }
             case AgentLoop.Outcome.Failed f -> throw new IllegalStateException(f.message());

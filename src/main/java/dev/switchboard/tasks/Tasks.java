@@ -32,7 +32,7 @@ public final class Tasks {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval);
-        engine.runAgentsWith(new SubAgents(store, steps, loop));
+        engine.runAgentsWith(new SubAgents(store, steps, loop, transitions));
         AcceptedRuns acceptedRuns = new AcceptedRuns();
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,
                 providers, files));

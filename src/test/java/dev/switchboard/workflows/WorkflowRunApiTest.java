@@ -109,6 +109,25 @@ class WorkflowRunApiTest {
     }
 
     @Test
+    void aStreamedWorkflowShowsItsAgentsStartingAndTheirAnswers() {
+        String wf = workflow("""
+                [{"id":"helper","type":"agent","definition":{"asset_id":"%s"}}]""".formatted(agent));
+        llm.enqueue(FakeLlm.text("Here is the answer."));
+
+        try (SseClient stream = SseClient.post(http.base(), "/v1/workflows/" + wf + "/invoke/stream", TestServer.ADMIN_KEY,
+                Http.json("input", Map.of("text", "help me"), "events_streaming", true))) {
+            var events = stream.all(Duration.ofSeconds(10));
+            var trigger = events.stream().filter(e -> e.type().equals("sub_agent_trigger")).findFirst().orElseThrow();
+            assertThat(trigger.data().path("agent_id").asText()).isEqualTo(agent);
+            assertThat(trigger.data().path("query").asText()).isEqualTo("help me");
+            String chunks = events.stream().filter(e -> e.type().equals("chunk")).map(e -> e.data().asText())
+                    .reduce("", String::concat);
+            assertThat(chunks).isEqualTo("Here is the answer.");
+            assertThat(events.getLast().data().path("result").asText()).isEqualTo("Here is the answer.");
+        }
+    }
+
+    @Test
     void codeAndConditionsOnADotPathRouteDeterministically() {
         String wf = workflow("""
                 [{"id":"sum","type":"code","next_node_ids":["big","small"],"definition":{"code":"{'total': $sum(items.price)}"}},
