@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -125,6 +126,52 @@ class WorkflowRunApiTest {
             assertThat(chunks).isEqualTo("Here is the answer.");
             assertThat(events.getLast().data().path("result").asText()).isEqualTo("Here is the answer.");
         }
+    }
+
+    @Test
+    void aGuardrailLetsPassingInputOnToASummarizerAndStopsFailingInput() {
+        String wf = workflow("""
+                [{"id":"check","type":"guardrail","next_node_ids":["sum","stop"],
+                  "definition":{"groups":[{"id":"pass","name":"Safe"},{"id":"fail","name":"Unsafe"}]}},
+                 {"id":"sum","type":"summarizer","condition":{"group_id":"pass"},"definition":{"instructions":"One line."}},
+                 {"id":"stop","type":"send_to_end","condition":{"group_id":"fail"},"definition":{"message":"blocked"}}]""");
+        llm.enqueue(FakeLlm.text("pass"), FakeLlm.text("A short summary."));
+
+        assertThat(invoke(wf, "a long and harmless text").path("result").asText()).isEqualTo("A short summary.");
+        assertThat(llm.chatRequests().getLast().systemText()).contains("Summarize the input.").contains("One line.");
+        assertThat(llm.chatRequests().getLast().lastUserText()).isEqualTo("a long and harmless text");
+
+        llm.enqueue(FakeLlm.text("fail"));
+        assertThat(invoke(wf, "something bad").path("result").asText()).isEqualTo("blocked");
+    }
+
+    @Test
+    void everyOperatorRoutesOnTheOutput() {
+        String wf = workflow("""
+                [{"id":"in","type":"code","next_node_ids":["re","has","eq","ne","lt","lte","full"],"definition":{"code":"$"}},
+                 {"id":"re","type":"code","condition":{"type":"regex","path":"code","value":"^A\\\\d+$"},"definition":{"code":"'re'"}},
+                 {"id":"has","type":"code","condition":{"type":"contains","path":"note","value":"urgent"},"definition":{"code":"'has'"}},
+                 {"id":"eq","type":"code","condition":{"type":"equal","path":"status","value":"open"},"definition":{"code":"'eq'"}},
+                 {"id":"ne","type":"code","condition":{"type":"not_equal","path":"status","value":"closed"},"definition":{"code":"'ne'"}},
+                 {"id":"lt","type":"code","condition":{"type":"lt","path":"n","value":"10"},"definition":{"code":"'lt'"}},
+                 {"id":"lte","type":"code","condition":{"type":"lte","path":"n","value":"5"},"definition":{"code":"'lte'"},
+                  "return_this":true},
+                 {"id":"full","type":"code","condition":{"type":"not_empty","path":"note"},"definition":{"code":"'full'"}}]""");
+
+        Http.Response res = http.post("/v1/workflows/" + wf + "/invoke", Http.json("input",
+                Map.of("text", "{\"code\":\"A12\",\"note\":\"urgent call\",\"status\":\"open\",\"n\":5}"),
+                "events_streaming", true));
+
+        assertThat(res.json().path("result").asText()).isEqualTo("lte");
+        try (SseClient log = SseClient.get(http.base(), "/v1/tasks/" + res.json().path("id").asText() + "/events",
+                TestServer.ADMIN_KEY, Map.of())) {
+            List<String> ran = log.all(Duration.ofSeconds(10)).stream().filter(e -> e.type().equals("node_finished"))
+                    .map(e -> e.data().path("node_id").asText()).toList();
+            assertThat(ran).containsExactlyInAnyOrder("in", "re", "has", "eq", "ne", "lt", "lte", "full");
+        }
+        JsonNode none = invoke(wf, "{\"code\":\"B1\",\"note\":\"\",\"status\":\"closed\",\"n\":50}");
+        assertThat(none.path("result").asText()).as("no condition held: the last node that ran is the first").isEqualTo(
+                "{\"code\":\"B1\",\"note\":\"\",\"status\":\"closed\",\"n\":50}");
     }
 
     @Test
