@@ -41,8 +41,20 @@ final class GroupCommit {
     }
 
     <T> T run(Db.TxWork<T> work) {
+        // A write once asked for is not interruptible: an interrupted thread that became the writer would fail the
+        // connection borrow, and with it everyone's batch. The interrupt is kept for the caller, once written.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return write(work);
+        } finally {
+            if (interrupted || Thread.interrupted()) Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T> T write(Db.TxWork<T> work) {
         Pending<T> mine = new Pending<>(work, Thread.currentThread());
         queue.add(mine);
+        boolean interrupted = false;
         while (!mine.done) {
             if (writer.tryLock()) {
                 try {
@@ -61,8 +73,11 @@ final class GroupCommit {
                 }
             } else {
                 LockSupport.parkNanos(this, RECHECK_NANOS);
+                // An interrupt while waiting would make every park return at once: taken off, put back after.
+                if (Thread.interrupted()) interrupted = true;
             }
         }
+        if (interrupted) Thread.currentThread().interrupt();
         return mine.outcome();
     }
 

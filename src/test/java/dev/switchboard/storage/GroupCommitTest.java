@@ -1,0 +1,93 @@
+package dev.switchboard.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * SQLite's writers committed together (GroupCommit), on a real database file: many concurrent callers each get their
+ * own outcome, a failing caller rolls back only its own statements, and an interrupted caller still writes.
+ */
+class GroupCommitTest {
+    @TempDir
+    Path dir;
+    Db db;
+
+    @BeforeEach
+    void open() {
+        db = Db.openSqlite(dir);
+        db.inTransaction(tx -> tx.update("CREATE TABLE gc_test (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"));
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void concurrentWritersEachGetTheirOutcomeAndAFailureRollsBackOnlyItsOwnWork() throws Exception {
+        int writers = 200;
+        AtomicInteger afterCommits = new AtomicInteger();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int n = i;
+                results.add(pool.submit(() -> db.inTransaction(tx -> {
+                    tx.update("INSERT INTO gc_test(k, v) VALUES (?, ?)", "k" + n, n);
+                    tx.afterCommit(afterCommits::incrementAndGet);
+                    if (n % 10 == 0) tx.update("INSERT INTO gc_test(k, v) VALUES (?, ?)", "k" + n, n); // duplicate: fails
+                    return n;
+                })));
+            }
+            int ok = 0;
+            int failed = 0;
+            for (int i = 0; i < writers; i++) {
+                try {
+                    assertThat(results.get(i).get()).isEqualTo(i);
+                    ok++;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(StorageException.class);
+                    assertThat(i % 10).isZero();
+                    failed++;
+                }
+            }
+            assertThat(ok).isEqualTo(180);
+            assertThat(failed).isEqualTo(20);
+        }
+        assertThat(db.queryLong("SELECT COUNT(*) FROM gc_test")).isEqualTo(180);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM gc_test WHERE v % 10 = 0")).isZero();
+        assertThat(afterCommits.get()).as("after-commit actions of committed work only").isEqualTo(180);
+    }
+
+    @Test
+    void anInterruptedCallerStillWritesAndKeepsItsInterrupt() {
+        Thread.currentThread().interrupt();
+        try {
+            db.inTransaction(tx -> tx.update("INSERT INTO gc_test(k, v) VALUES ('i', 1)"));
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(db.queryLong("SELECT v FROM gc_test WHERE k = 'i'")).isEqualTo(1);
+    }
+
+    @Test
+    void aCallersExceptionReachesItUnchanged() {
+        assertThatThrownBy(() -> db.inTransaction(tx -> {
+            tx.update("INSERT INTO gc_test(k, v) VALUES ('x', 1)");
+            throw new IllegalArgumentException("mine");
+        })).isInstanceOf(IllegalArgumentException.class).hasMessage("mine");
+        assertThat(db.queryLong("SELECT COUNT(*) FROM gc_test WHERE k = 'x'")).isZero();
+    }
+}
