@@ -61,6 +61,12 @@ public final class Json {
         return m;
     }
 
+    /**
+     * JSON text already written (a stored document), sent as it is: answering with a stored task snapshot needs no
+     * parse and no second serialization.
+     */
+    public record Raw(@com.fasterxml.jackson.annotation.JsonValue @com.fasterxml.jackson.annotation.JsonRawValue String json) {}
+
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

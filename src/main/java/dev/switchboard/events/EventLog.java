@@ -93,13 +93,15 @@ public final class EventLog {
                 organizationId, taskId, afterSeq, limit);
     }
 
-    /** The task_finished event of one run, if it has been stored (after {@code afterSeq}, where the run began). */
-    public Optional<TaskEvent> finishedOf(String organizationId, String taskId, String runId, long afterSeq) {
-        return db.queryOne("""
-                SELECT seq, run_id, type, time, data FROM task_events
-                WHERE organization_id = ? AND task_id = ? AND seq > ? AND run_id = ? AND type = ?""",
-                rs -> event(rs, organizationId, taskId),
-                organizationId, taskId, afterSeq, runId, TaskEvent.TASK_FINISHED);
+
+    /**
+     * The data of one run's task_finished event as stored (JSON text, sent on as it is), if it has been stored (after
+     * {@code afterSeq}, where the run began).
+     */
+    public Optional<String> finishedDataOf(String organizationId, String taskId, String runId, long afterSeq) {
+        return db.queryOne("SELECT data FROM task_events WHERE organization_id = ? AND task_id = ? AND seq > ? "
+                        + "AND run_id = ? AND type = ?",
+                rs -> rs.getString(1), organizationId, taskId, afterSeq, runId, TaskEvent.TASK_FINISHED);
     }
 
     /** The last sequence number of a task's log (0 when empty or when the task is gone). */

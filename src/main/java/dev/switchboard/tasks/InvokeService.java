@@ -10,7 +10,6 @@ import dev.switchboard.common.Ids;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
-import dev.switchboard.events.TaskEvent;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.QueueItem;
@@ -35,7 +34,8 @@ public final class InvokeService {
     private static final int MAX_IDEMPOTENCY_KEY = 255;
 
     /** What an invoke answers: the task as JSON, and whether the turn had ended when it was taken. */
-    public record Outcome(JsonNode task, boolean finished) {}
+    /** {@code task}: the task object, as a tree or as stored JSON text ({@link Json.Raw}). */
+    public record Outcome(Object task, boolean finished) {}
 
     /** Overrides a retry may carry; everything else is the retried turn's. */
     public record RetryRequest(String instructionsOverride, String additionalContext, String expectedOutput,
@@ -271,9 +271,9 @@ public final class InvokeService {
                 // Only this run's task_finished matters here: look it up rather than read (and parse) every event.
                 // The log's position is read first, so an end stored in between wakes the wait below at once.
                 long seq = events.lastSeq(org, taskId);
-                Optional<TaskEvent> finished = events.finishedOf(org, taskId, runId, afterSeq);
+                Optional<String> finished = events.finishedDataOf(org, taskId, runId, afterSeq);
                 if (finished.isPresent()) {
-                    return new Outcome(finished.get().data(), true);
+                    return new Outcome(new Json.Raw(finished.get()), true);
                 }
                 // Paused for a person: waiting longer would only hold the caller; answered as it stands (202). Looked at
                 // only after a wake-up that was not the end (not on the hot path of a run that simply finishes).
