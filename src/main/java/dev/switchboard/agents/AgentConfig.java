@@ -135,11 +135,4 @@ public record AgentConfig(
                 llmExtraHeaders, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
                 knowledgeBases, agnoSettings, notificationSettings, webhookSecret, orchestrationNodes, taskLevelStrategies);
     }
-
-    /** The same configuration with other workflow nodes. */
-    public AgentConfig withNodes(List<JsonNode> nodes) {
-        return new AgentConfig(name, description, icon, instructions, modelProvider, modelName, llmReasoningEffort, llmApiBase,
-                llmExtraHeaders, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
-                knowledgeBases, agnoSettings, notificationSettings, webhookSecret, nodes, taskLevelStrategies);
-    }
 }

@@ -161,7 +161,11 @@ public final class KnowledgeService implements KnowledgeSearch {
 
     /** The {@code k} chunks most similar to the text, best first (for the API, agents and attachments alike). */
     public List<Result> search(String kbId, String text, int k) {
-        List<VectorIndex.Hit> hits = index.search(kbId, embeddings.embed(text), k);
+        return search(kbId, embeddings.embed(text), k);
+    }
+
+    private List<Result> search(String kbId, float[] query, int k) {
+        List<VectorIndex.Hit> hits = index.search(kbId, query, k);
         Map<Long, KnowledgeStore.Chunk> chunks = new LinkedHashMap<>();
         for (KnowledgeStore.Chunk c : store.chunks(hits.stream().map(VectorIndex.Hit::chunkId).toList())) chunks.put(c.id(), c);
         List<Result> out = new ArrayList<>();
@@ -176,9 +180,11 @@ public final class KnowledgeService implements KnowledgeSearch {
     @Override
     public List<KnowledgeSearch.Hit> search(String org, List<String> kbIds, String query, int k) {
         List<KnowledgeSearch.Hit> all = new ArrayList<>();
+        float[] vector = null;
         for (String kbId : new java.util.LinkedHashSet<>(kbIds)) {
             if (store.find(org, kbId).isEmpty()) continue;
-            for (Result r : search(kbId, query, k)) {
+            if (vector == null) vector = embeddings.embed(query);
+            for (Result r : search(kbId, vector, k)) {
                 all.add(new KnowledgeSearch.Hit(r.content(), r.score(), r.documentId(), r.documentName()));
             }
         }

@@ -28,9 +28,10 @@ public final class PassageRetrieval {
 
     public List<Attachment> fit(List<Attachment> files, String question, int tokenBudget) {
         List<Piece> pieces = new ArrayList<>();
+        List<List<String>> chunksOf = new ArrayList<>();
         for (int f = 0; f < files.size(); f++) {
-            if (!files.get(f).isText()) continue;
-            List<String> chunks = Chunker.chunks(files.get(f).text());
+            List<String> chunks = files.get(f).isText() ? Chunker.chunks(files.get(f).text()) : List.of();
+            chunksOf.add(chunks);
             for (int i = 0; i < chunks.size(); i++) {
                 pieces.add(new Piece(f, i, chunks.get(i), ModelLimits.tokens(chunks.get(i))));
             }
@@ -57,7 +58,7 @@ public final class PassageRetrieval {
                 out.add(file);
                 continue;
             }
-            List<String> chunks = Chunker.chunks(file.text());
+            List<String> chunks = chunksOf.get(f);
             StringBuilder excerpt = new StringBuilder();
             int previous = -2;
             for (int ordinal : chosen.get(f)) {

@@ -29,6 +29,11 @@ public final class StepStore {
                 rs -> new Step(rs.getInt(1), rs.getString(2), rs.getString(3)), runId);
     }
 
+    /** The index after the run's last journaled step (0 for none). */
+    public int nextIndex(String runId) {
+        return (int) db.queryLong("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_steps WHERE run_id = ?", runId);
+    }
+
     /** Records a completed step. A step index already journaled is kept as it was (a replay never rewrites history). */
     public void record(String runId, int index, String kind, Object data) {
         db.inTransaction(tx -> {

@@ -156,23 +156,24 @@ final class RunTransitions {
         return new dev.switchboard.workflows.WorkflowEngine.Listener() {
             @Override
             public void started(String nodeId, String name, String type) {
-                java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
-                data.put("node_id", nodeId);
-                data.put("name", name);
-                data.put("type", type);
-                append(run, "node_started", data);
+                append(run, "node_started", node(nodeId, name, type));
             }
 
             @Override
             public void finished(String nodeId, String name, String type, String output) {
-                java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
-                data.put("node_id", nodeId);
-                data.put("name", name);
-                data.put("type", type);
+                java.util.Map<String, Object> data = node(nodeId, name, type);
                 data.put("output", output);
                 append(run, "node_finished", data);
             }
         };
+    }
+
+    private static java.util.Map<String, Object> node(String nodeId, String name, String type) {
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("node_id", nodeId);
+        data.put("name", name);
+        data.put("type", type);
+        return data;
     }
 
     RunEvents eventsOf(TaskStore.RunRow run) {

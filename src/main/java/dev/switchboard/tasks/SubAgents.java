@@ -29,8 +29,8 @@ final class SubAgents implements WorkflowEngine.SubAgent {
     }
 
     @Override
-    public String run(String org, String parentRunId, String nodeKey, AgentConfig agent, Definition.AgentStep step,
-                      String input, CancelToken token) throws Exception {
+    public WorkflowEngine.Answer run(String org, String parentRunId, String nodeKey, AgentConfig agent,
+                                     Definition.AgentStep step, String input, CancelToken token) throws Exception {
         TaskStore.RunRow parent = store.run(parentRunId).orElseThrow();
         // An input needs text; an empty node input is said so.
         String text = input == null || input.isBlank() ? "(no input)" : input;
@@ -53,7 +53,9 @@ final class SubAgents implements WorkflowEngine.SubAgent {
                     // The answer's last piece, which an invoke stores with the run's end.
                     if (!last.lastChunk().isEmpty()) events.chunk(last.lastChunk());
                 });
-                yield a.text();
+                java.util.Map<String, int[]> tokens = new java.util.LinkedHashMap<>();
+                a.usage().perModel().forEach((model, u) -> tokens.put(model, new int[]{u.promptTokens(), u.completionTokens()}));
+                yield new WorkflowEngine.Answer(a.text(), tokens);
             }
             case AgentLoop.Outcome.Failed f -> throw new IllegalStateException(f.message());
             case AgentLoop.Outcome.Paused p -> throw new IllegalStateException("an agent node cannot pause");

@@ -119,7 +119,7 @@ public final class TaskService {
         decided.put("decided_by_api_key", keyId);
         decided.put("comment", body.comment());
         decided.put("decided_at", now);
-        int next = steps.steps(run.id()).stream().mapToInt(StepStore.Step::index).max().orElse(-1) + 1;
+        int next = steps.nextIndex(run.id());
         transitions.decided(run, run.state().withHitl(decided, now), next, new WorkflowEngine.Decision(
                 request.path("wait_node_id").asText(), decision.equals("resume") ? "approve" : decision, body.comment(),
                 body.data(), by));

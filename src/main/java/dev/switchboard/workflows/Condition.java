@@ -79,13 +79,12 @@ public record Condition(String type, String term, String groupId, String path, S
         };
     }
 
-    /** The text at this condition's dot path of the output (templates use it too). */
-    String valueAt(String output) {
-        return at(output);
+    private String at(String output) {
+        return valueAt(output, path);
     }
 
-    /** The text at the dot path of JSON output; the output itself without a path (or when it is not JSON). */
-    private String at(String output) {
+    /** The text at a dot path of JSON output; the output itself without a path; null when absent or not JSON. */
+    static String valueAt(String output, String path) {
         if (output == null) return null;
         if (path == null || path.isBlank()) return output.strip();
         JsonNode node;

@@ -117,9 +117,12 @@ public final class WorkflowEngine {
      * instructions, on the node's input; its own steps journaled under {@code <run>/<node>}. Its answer, or a failure.
      */
     public interface SubAgent {
-        String run(String organizationId, String parentRunId, String nodeKey, AgentConfig agent, Definition.AgentStep step,
+        Answer run(String organizationId, String parentRunId, String nodeKey, AgentConfig agent, Definition.AgentStep step,
                    String input, CancelToken token) throws Exception;
     }
+
+    /** An agent node's answer, and the tokens ({prompt, completion}) its model calls used, per {@code provider/model}. */
+    public record Answer(String text, Map<String, int[]> tokensByModel) {}
 
     /** The organization's agents and workflows, resolved for node definitions (their deployed versions). */
     public interface Assets {
@@ -344,7 +347,9 @@ public final class WorkflowEngine {
 
     private String agent(Run run, Definition.AgentStep a, String key, String input) throws Exception {
         AgentConfig agent = assets.agent(run.org, a.assetId());
-        return subAgent.run(run.org, run.runId, key, agent, a, input, run.token);
+        Answer answer = subAgent.run(run.org, run.runId, key, agent, a, input, run.token);
+        answer.tokensByModel().forEach((model, used) -> count(run, model, used[0], used[1]));
+        return answer.text();
     }
 
     /** The group the model picks for the input (a group id it names in its answer; the first group if none). */
@@ -378,9 +383,12 @@ public final class WorkflowEngine {
         ModelRequest request = new ModelRequest(provider, model, Optional.ofNullable(apiBase), headers, Optional.empty(),
                 messages, List.of(), Optional.empty());
         ModelReply reply = run.token.call(() -> providers.chat(request));
-        run.tokens.merge(provider + "/" + model, new int[]{reply.promptTokens(), reply.completionTokens()},
-                (x, y) -> new int[]{x[0] + y[0], x[1] + y[1]});
+        count(run, provider + "/" + model, reply.promptTokens(), reply.completionTokens());
         return reply.text();
+    }
+
+    private static void count(Run run, String model, int prompt, int completion) {
+        run.tokens.merge(model, new int[]{prompt, completion}, (x, y) -> new int[]{x[0] + y[0], x[1] + y[1]});
     }
 
     /** JSONata over the input (parsed as JSON when it is JSON), within a time and depth limit. */
@@ -429,7 +437,7 @@ public final class WorkflowEngine {
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = m.group(2) == null ? input
-                    : Optional.ofNullable(new Condition("equal", null, null, m.group(2), "").valueAt(input)).orElse("");
+                    : Optional.ofNullable(Condition.valueAt(input, m.group(2))).orElse("");
             String filled = inUrl ? URLEncoder.encode(value, StandardCharsets.UTF_8) : value;
             m.appendReplacement(out, Matcher.quoteReplacement(filled));
         }

@@ -89,7 +89,9 @@ class WorkflowRunApiTest {
         FakeLlm.Received agentCall = llm.chatRequests().getLast();
         assertThat(agentCall.systemText()).contains("You handle billing.").contains("Be brief.");
         assertThat(agentCall.lastUserText()).isEqualTo("I was charged twice");
-        assertThat(task.path("usage").path("cost_usd").isMissingNode()).isFalse();
+        // Both model calls (the classifier's, the agent's) count in the workflow task's usage.
+        assertThat(task.path("usage").path("openai/gpt-4.1").path("prompt_tokens").asInt()).isEqualTo(20);
+        assertThat(task.path("tokens").path("total_tokens").asInt()).isEqualTo(30);
     }
 
     @Test
