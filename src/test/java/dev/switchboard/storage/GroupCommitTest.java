@@ -71,13 +71,28 @@ class GroupCommitTest {
     }
 
     @Test
-    void anInterruptedCallerStillWritesAndKeepsItsInterrupt() {
-        Thread.currentThread().interrupt();
+    void anInterruptedCallerWaitsForAConnectionWritesAndKeepsItsInterrupt() throws Exception {
+        // Every pooled connection taken: the writer must wait for one, which an interrupted thread could not do.
+        List<java.sql.Connection> held = new ArrayList<>();
         try {
-            db.inTransaction(tx -> tx.update("INSERT INTO gc_test(k, v) VALUES ('i', 1)"));
-            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            for (int i = 0; i < 8; i++) held.add(db.dataSource().getConnection());
+            java.util.concurrent.CompletableFuture<Boolean> keptInterrupt = new java.util.concurrent.CompletableFuture<>();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    db.inTransaction(tx -> tx.update("INSERT INTO gc_test(k, v) VALUES ('i', 1)"));
+                    keptInterrupt.complete(Thread.currentThread().isInterrupted());
+                } catch (RuntimeException e) {
+                    keptInterrupt.completeExceptionally(e);
+                }
+            });
+            Thread.sleep(200);
+            for (java.sql.Connection c : held) c.close();
+            held.clear();
+            assertThat(keptInterrupt.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            writer.join();
         } finally {
-            Thread.interrupted();
+            for (java.sql.Connection c : held) c.close();
         }
         assertThat(db.queryLong("SELECT v FROM gc_test WHERE k = 'i'")).isEqualTo(1);
     }
