@@ -16,6 +16,7 @@ import dev.switchboard.knowledge.PassageRetrieval;
 import dev.switchboard.llm.Embeddings;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.tools.Toolbox;
+import dev.switchboard.tools.mcp.McpConnections;
 import dev.switchboard.http.Api;
 import dev.switchboard.http.PlatformRoutes;
 import dev.switchboard.llm.ProviderRegistry;
@@ -56,10 +57,12 @@ public final class App implements AutoCloseable {
     private final Config config;
     private final Db db;
     private final Worker worker;
+    private final McpConnections mcp;
     private final WebServer server;
     private final Optional<String> generatedKey;
 
-    private App(Config config, Db db, Worker worker, WebServer server, Optional<String> generatedKey) {
+    private App(Config config, Db db, Worker worker, McpConnections mcp, WebServer server, Optional<String> generatedKey) {
+        this.mcp = mcp;
         this.config = config;
         this.db = db;
         this.worker = worker;
@@ -94,8 +97,9 @@ public final class App implements AutoCloseable {
 
         OrgService orgs = new OrgService(db, ids, clock);
         OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
-        AgentService agents = new AgentService(db, box, providers, ids, clock);
-        AgentService workflows = new AgentService(db, box, providers, ids, clock, Kind.WORKFLOW, agents::exists);
+        AgentService agents = new AgentService(db, box, providers, ids, clock, config.mcp().allowLocal());
+        AgentService workflows = new AgentService(db, box, providers, ids, clock, Kind.WORKFLOW, agents::exists,
+                config.mcp().allowLocal());
         EventLog events = new EventLog(db);
         RunQueue queue = new RunQueue(db, clock, config.nodeId(), config.lease());
         StepStore steps = new StepStore(db, clock);
@@ -105,7 +109,9 @@ public final class App implements AutoCloseable {
         Attachments attachments = new Attachments(files, guard, config.files());
         Embeddings embeddings = providers.embeddings(config.embeddingModel());
         Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
-        Toolbox toolbox = new Toolbox(guard, knowledge.service(), clock);
+        McpConnections mcp = new McpConnections(new McpConnections.Settings(config.mcp().allowLocal(),
+                config.mcp().connectTimeout(), config.mcp().callTimeout()), guard, clock);
+        Toolbox toolbox = new Toolbox(guard, knowledge.service(), mcp, clock);
         WorkflowEngine engine = new WorkflowEngine(providers, guard, steps, new WorkflowEngine.Assets() {
             @Override
             public AgentConfig agent(String org, String id) {
@@ -151,7 +157,7 @@ public final class App implements AutoCloseable {
                 .start();
         log.info("Switchboard listening on {}:{} (node {}, data in {})", config.host(), server.port(), config.nodeId(),
                 config.dataDir().toAbsolutePath().normalize());
-        return new App(config, db, worker, server, bootstrap.generatedKey());
+        return new App(config, db, worker, mcp, server, bootstrap.generatedKey());
     }
 
     private static Db opened(CompletableFuture<Db> opening) {
@@ -174,6 +180,7 @@ public final class App implements AutoCloseable {
     public void close() {
         server.stop();
         worker.stop(config.shutdownGrace());
+        mcp.close();
         db.close();
     }
 }

@@ -23,8 +23,8 @@ class ArchitectureTest {
     }
 
     @Test
-    void langChain4jOnlyInLlm() throws IOException {
-        assertThat(filesUsing("dev.langchain4j", path -> !inPackage(path, "llm"))).isEmpty();
+    void langChain4jOnlyInLlmAndTheMcpClient() throws IOException {
+        assertThat(filesUsing("dev.langchain4j", path -> !inPackage(path, "llm") && !inPackage(path, "tools/mcp"))).isEmpty();
     }
 
     @Test

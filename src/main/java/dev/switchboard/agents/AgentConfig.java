@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * An agent's configuration: the fields of the xpander AIAgent we honour. A deployed version is one of these, frozen.
- * Free-form sections (tools, MCP servers, notification settings) stay JSON until the features that use them land.
+ * Free-form sections (attached tools, MCP servers, notification settings) stay JSON as given: they are checked when
+ * an agent is saved ({@code tools.mcp.McpServers} for MCP servers) and read again by the features that use them.
  */
 public record AgentConfig(
         String name,
@@ -121,11 +122,12 @@ public record AgentConfig(
      */
     public AgentConfig withSecrets(java.util.function.UnaryOperator<String> f) {
         // Read with every run and every agent: most have no secrets, and then nothing is copied.
-        if (webhookSecret == null && llmExtraHeaders.isEmpty()) return this;
+        if (webhookSecret == null && llmExtraHeaders.isEmpty() && mcpServers.isEmpty()) return this;
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         llmExtraHeaders.forEach((k, v) -> headers.put(k, f.apply(v)));
         return new AgentConfig(name, description, icon, instructions, modelProvider, modelName, llmReasoningEffort, llmApiBase,
-                headers, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools, mcpServers,
+                headers, outputFormat, outputSchema, expectedOutput, voiceId, attachedTools,
+                dev.switchboard.tools.mcp.McpSecrets.map(mcpServers, f),
                 knowledgeBases, agnoSettings, notificationSettings, webhookSecret == null ? null : f.apply(webhookSecret),
                 orchestrationNodes, taskLevelStrategies);
     }

@@ -10,6 +10,8 @@ import dev.switchboard.common.Times;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.storage.Db;
 import dev.switchboard.storage.SecretBox;
+import dev.switchboard.tools.mcp.McpSecrets;
+import dev.switchboard.tools.mcp.McpServers;
 import dev.switchboard.workflows.WorkflowGraph;
 
 import java.time.Clock;
@@ -30,15 +32,18 @@ public final class AgentService {
     private final Kind kind;
     // Workflows only: whether an agent of the organization exists, for agent nodes.
     private final BiPredicate<String, String> agentExists;
+    // Whether agents may name local (stdio) MCP servers: they run commands on this host.
+    private final boolean allowLocalMcp;
 
     /** The agents. */
-    public AgentService(Db db, SecretBox box, ProviderRegistry providers, Ids ids, Clock clock) {
-        this(db, box, providers, ids, clock, Kind.AGENT, (org, id) -> false);
+    public AgentService(Db db, SecretBox box, ProviderRegistry providers, Ids ids, Clock clock, boolean allowLocalMcp) {
+        this(db, box, providers, ids, clock, Kind.AGENT, (org, id) -> false, allowLocalMcp);
     }
 
     /** The agents or the workflows; a workflow's nodes may name agents that {@code agentExists} knows. */
     public AgentService(Db db, SecretBox box, ProviderRegistry providers, Ids ids, Clock clock, Kind kind,
-                        BiPredicate<String, String> agentExists) {
+                        BiPredicate<String, String> agentExists, boolean allowLocalMcp) {
+        this.allowLocalMcp = allowLocalMcp;
         this.store = new AgentStore(db, box, kind);
         this.providers = providers;
         this.ids = ids;
@@ -51,7 +56,7 @@ public final class AgentService {
 
     /** Creates an agent, deployed at once as version 1. */
     public Map<String, Object> create(String organizationId, AgentConfig config) {
-        config = withDefaultModel(checkProvider(checkNodes(organizationId, config)));
+        config = withDefaultModel(checkMcp(checkProvider(checkNodes(organizationId, config))));
         String now = Times.now(clock);
         var row = new AgentStore.Row(ids.next(), organizationId, 1, false, config, now, now);
         store.insert(row);
@@ -73,7 +78,7 @@ public final class AgentService {
         AgentStore.Row current = find(organizationId, id);
         AgentConfig draft = current.draft();
         if (!patch.isEmpty()) {
-            draft = checkProvider(checkNodes(organizationId, merge(draft, patch)));
+            draft = checkMcp(checkProvider(checkNodes(organizationId, merge(draft, patch))));
         } else if (!deploy) {
             throw ApiException.invalidBody("At least one field is required", "missing");
         }
@@ -185,6 +190,12 @@ public final class AgentService {
         return config;
     }
 
+    /** Every MCP server well formed, and local ones only where the operator allows them (one 422 for all problems). */
+    private AgentConfig checkMcp(AgentConfig config) {
+        McpServers.readOrThrow(config.mcpServers(), "mcp_servers", allowLocalMcp);
+        return config;
+    }
+
     private AgentConfig checkProvider(AgentConfig config) {
         if (config.modelProvider() != null && !providers.isKnown(config.modelProvider())) {
             throw ApiException.invalidBody("Unknown model provider '" + config.modelProvider() + "'; known: "
@@ -212,6 +223,12 @@ public final class AgentService {
                 merged.set(field, headers);
                 return;
             }
+            if (field.equals("mcp_servers") && value.isArray()) {
+                List<JsonNode> updated = new java.util.ArrayList<>();
+                value.forEach(updated::add);
+                merged.set(field, Json.MAPPER.valueToTree(McpSecrets.keepMasked(updated, draft.mcpServers())));
+                return;
+            }
             merged.set(field, value);
         });
         return Json.bind(merged, AgentConfig.class);
@@ -226,6 +243,7 @@ public final class AgentService {
         if (config.get("llm_extra_headers") instanceof ObjectNode headers) {
             headers.fieldNames().forEachRemaining(h -> headers.put(h, SECRET_MASK));
         }
+        config.set("mcp_servers", Json.MAPPER.valueToTree(McpSecrets.masked(row.draft().mcpServers())));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", row.id());
         m.put("organization_id", row.organizationId());

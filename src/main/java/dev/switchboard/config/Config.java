@@ -31,7 +31,14 @@ public record Config(
         Optional<String> embeddingModel,
         Providers providers,
         Webhooks webhooks,
-        Files files) {
+        Files files,
+        Mcp mcp) {
+
+    /**
+     * MCP servers: whether local (stdio) ones may run commands on this host; how long connecting (initialize) may
+     * take, and how long listing tools or one tool call may take.
+     */
+    public record Mcp(boolean allowLocal, Duration connectTimeout, Duration callTimeout) {}
 
     /** Attached and uploaded files: the largest accepted, and how long fetching one may take. */
     public record Files(long maxBytes, Duration fetchTimeout) {}
@@ -86,7 +93,10 @@ public record Config(
                         Duration.ofSeconds(r.integer("SWITCHBOARD_WEBHOOK_TIMEOUT_SECONDS", 15, 1, 300)),
                         r.integer("SWITCHBOARD_WEBHOOK_DISABLE_AFTER", 5, 1, 1_000_000)),
                 new Files(r.integer("SWITCHBOARD_MAX_FILE_BYTES", 50 * 1024 * 1024, 1024, Integer.MAX_VALUE),
-                        Duration.ofSeconds(r.integer("SWITCHBOARD_FILE_FETCH_TIMEOUT_SECONDS", 60, 1, 3600))));
+                        Duration.ofSeconds(r.integer("SWITCHBOARD_FILE_FETCH_TIMEOUT_SECONDS", 60, 1, 3600))),
+                new Mcp(r.bool("SWITCHBOARD_ALLOW_LOCAL_MCP", false),
+                        Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CONNECT_TIMEOUT_SECONDS", 10, 1, 600)),
+                        Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CALL_TIMEOUT_SECONDS", 60, 1, 3600))));
     }
 
     /** {@code local} (or unset): the in-process model; else {@code <provider>/<model>} of a configured provider. */
@@ -197,7 +207,7 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
                 shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, embeddingModel, providers, webhooks,
-                files);
+                files, mcp);
     }
 
     private record Reader(Map<String, String> env) {

@@ -129,13 +129,36 @@ final class AgentLoop {
     Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token, RunEvents events,
                 Consumer<List<JsonNode>> onFiles) throws Exception {
         Turn turn = run.spec();
-        List<Tool> tools = toolbox.forRun(run.organizationId(), turn.agent().attachedTools(),
-                knowledgeBases(turn, "agentic_rag"));
         State s = replay(run, turn, token, onFiles);
         if (s.modelCalls == 0 && s.noInputLeft) {
             return new Outcome.Failed(StopReason.NO_INPUT, "The input has no text and none of its attached files could "
                     + "be read; see the task's files for why", s.usage);
         }
+        // The agent's MCP servers, then the invoke's; their connections last as long as this attempt.
+        List<JsonNode> mcpServers = new ArrayList<>(turn.agent().mcpServers());
+        mcpServers.addAll(turn.mcpServers());
+        Toolbox.Request wanted = new Toolbox.Request(run.organizationId(), turn.agent().attachedTools(),
+                knowledgeBases(turn, "agentic_rag"), mcpServers, turn.mcpCredentials(),
+                (server, failure) -> events.authEvent(AuthEvents.of(server, failure)));
+        try (Toolbox.RunTools runTools = token.call(() -> toolbox.forRun(wanted))) {
+            tellUnavailable(s, runTools.unavailable());
+            return loop(run, turn, s, runTools.tools(), startedAt, token, events);
+        }
+    }
+
+    /** The model is told which MCP servers it cannot use in this run and why, so that it can say so. */
+    private static void tellUnavailable(State s, List<String> unavailable) {
+        if (unavailable.isEmpty()) return;
+        String note = String.join("\n", unavailable);
+        if (!s.messages.isEmpty() && s.messages.getFirst() instanceof ChatTurn.System system) {
+            s.messages.set(0, ChatTurn.system(system.text() + "\n\n" + note));
+        } else {
+            s.messages.addFirst(ChatTurn.system(note));
+        }
+    }
+
+    private Outcome loop(TaskStore.RunRow run, Turn turn, State s, List<Tool> tools, Instant startedAt, CancelToken token,
+                         RunEvents events) throws Exception {
         Optional<Instant> deadline = Optional.ofNullable(turn.budgets().timeoutSeconds())
                 .map(sec -> startedAt.plusSeconds(sec));
         while (true) {

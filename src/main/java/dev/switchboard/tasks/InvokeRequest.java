@@ -95,6 +95,10 @@ public record InvokeRequest(
         if (webhookUrl != null && !(webhookUrl.startsWith("http://") || webhookUrl.startsWith("https://"))) {
             problems.add(problem(List.of("webhook_url"), "Input should be an http or https URL", "url_scheme"));
         }
+        if (userTokens != null && !userTokens.isNull() && !userTokens.isObject()) {
+            problems.add(problem(List.of("user_tokens"), "Input should be an object: MCP server name to a token or to an "
+                    + "object of headers", "dict_type"));
+        }
         if (!problems.isEmpty()) {
             throw new ApiException.Invalid(problems);
         }

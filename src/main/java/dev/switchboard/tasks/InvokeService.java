@@ -14,6 +14,8 @@ import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.Worker;
+import dev.switchboard.tools.mcp.McpCredentials;
+import dev.switchboard.tools.mcp.McpServers;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,10 +67,13 @@ public final class InvokeService {
     private final Clock clock;
     private final Duration syncWait;
     private final NetworkGuard guard;
+    // Whether an invoke may bring local (stdio) MCP servers: they run commands on this host.
+    private final boolean allowLocalMcp;
 
     InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents, AgentService workflows,
                   ProviderRegistry providers, Worker worker, AcceptedRuns acceptedRuns, NetworkGuard guard, Ids ids,
-                  Clock clock, Duration syncWait) {
+                  Clock clock, Duration syncWait, boolean allowLocalMcp) {
+        this.allowLocalMcp = allowLocalMcp;
         this.store = store;
         this.acceptedRuns = acceptedRuns;
         this.transitions = transitions;
@@ -190,7 +195,7 @@ public final class InvokeService {
                 or(overrides.expectedOutput(), base.expectedOutput()), or(overrides.outputFormat(), base.outputFormat()),
                 overrides.outputSchema() != null ? overrides.outputSchema() : base.outputSchema(), provider, model, effort,
                 base.agentVersion(), base.payloadExtension(), base.eventsStreaming(), base.mcpServers(), base.webhookUrl(),
-                base.hasUserOidcToken(), base.hasUserTokens(), base.budgets(),
+                base.hasUserOidcToken(), base.hasUserTokens(), base.credentials(), base.budgets(),
                 base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow());
         Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject", leaseHere)));
         return answer(org, accepted, false);
@@ -302,6 +307,7 @@ public final class InvokeService {
     private Turn turnOf(ResolvedAgent resolved, InvokeRequest r) {
         AgentConfig agent = resolved.config();
         checkWebhookUrl(r.webhookUrl());
+        McpServers.readOrThrow(r.mcpServers(), "mcp_servers", allowLocalMcp);
         providers.validateOverride(Optional.ofNullable(r.llmModelProvider()), Optional.ofNullable(r.llmModelName()),
                 agent.modelProvider());
         String provider = or(r.llmModelProvider(), agent.modelProvider());
@@ -319,6 +325,7 @@ public final class InvokeService {
                 r.outputSchema() != null ? r.outputSchema() : agent.outputSchema(), provider, model, effort,
                 resolved.version(), r.payloadExtension(), Boolean.TRUE.equals(r.eventsStreaming()), r.mcpServers(),
                 r.webhookUrl(), r.userOidcToken() != null, r.userTokens() != null && !r.userTokens().isNull(),
+                new McpCredentials(r.userOidcToken(), r.userTokens()).toJson(),
                 new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent,
                 resolved.workflow());
     }

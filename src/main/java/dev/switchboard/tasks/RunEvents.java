@@ -19,6 +19,9 @@ interface RunEvents {
 
     void toolCallResult(AgentLoop.ToolOutcome outcome);
 
+    /** An MCP server wants the user's sign-in, or refused their token: always sent, whatever events_streaming says. */
+    void authEvent(java.util.Map<String, Object> data);
+
     /** For runs nobody can follow (tests of the loop alone). */
     RunEvents NONE = new RunEvents() {
         @Override public void chunk(String text) {}
@@ -30,5 +33,7 @@ interface RunEvents {
         @Override public void toolCallRequest(ToolCall call) {}
 
         @Override public void toolCallResult(AgentLoop.ToolOutcome outcome) {}
+
+        @Override public void authEvent(java.util.Map<String, Object> data) {}
     };
 }

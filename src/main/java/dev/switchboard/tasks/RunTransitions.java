@@ -198,6 +198,29 @@ final class RunTransitions {
                 payload.put("is_error", outcome.isError());
                 append(run, "tool_call_result", payload);
             }
+
+            @Override
+            public void authEvent(java.util.Map<String, Object> data) { append(run, "auth_event", data); }
+        };
+    }
+
+    /**
+     * The events of an agent node of a workflow that streams nothing of its agents: none but its auth events, which
+     * the user must hear about to sign in.
+     */
+    RunEvents authEventsOf(TaskStore.RunRow run) {
+        return new RunEvents() {
+            @Override public void chunk(String text) {}
+
+            @Override public boolean followed() { return false; }
+
+            @Override public void think(String text) {}
+
+            @Override public void toolCallRequest(dev.switchboard.llm.ToolCall call) {}
+
+            @Override public void toolCallResult(AgentLoop.ToolOutcome outcome) {}
+
+            @Override public void authEvent(java.util.Map<String, Object> data) { append(run, "auth_event", data); }
         };
     }
 

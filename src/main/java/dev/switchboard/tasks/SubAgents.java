@@ -37,14 +37,14 @@ final class SubAgents implements WorkflowEngine.SubAgent {
         Turn turn = new Turn(step.assetId(), new InvokeRequest.Input(text, List.of(), null), null, "workflow", "agent",
                 "default", false, "auto", step.instructions(), step.instructionsMode(), null, null, agent.outputFormat(),
                 agent.outputSchema(), agent.modelProvider(), agent.modelName(), agent.llmReasoningEffort(),
-                parent.spec().agentVersion(), null, false, List.of(), null, false, false,
-                new Turn.Budgets(null, null, null, null), 0, agent, false);
+                parent.spec().agentVersion(), null, false, parent.spec().mcpServers(), null, parent.spec().hasUserOidcToken(),
+                parent.spec().hasUserTokens(), parent.spec().credentials(), new Turn.Budgets(null, null, null, null), 0, agent, false);
         String subRunId = parentRunId + "/" + nodeKey;
         TaskStore.RunRow sub = new TaskStore.RunRow(subRunId, org, parent.taskId(), parent.turn(), null, turn, parent.state());
         // With events_streaming, the workflow's stream shows the agent starting and its answer as it comes.
         boolean streamed = parent.spec().eventsStreaming();
         if (streamed) transitions.subAgentTriggered(parent, nodeKey, step.assetId(), text);
-        RunEvents events = streamed ? transitions.eventsOf(parent) : RunEvents.NONE;
+        RunEvents events = streamed ? transitions.eventsOf(parent) : transitions.authEventsOf(parent);
         AgentLoop.Outcome outcome = loop.run(sub, Instant.now(), token, events, files -> { });
         return switch (outcome) {
             case AgentLoop.Outcome.Answered a -> {

@@ -63,7 +63,7 @@ public record Task(
                 state.pausedAt(), state.finishedAt(), state.updatedAt(), state.executionAttempts(),
                 state.isManuallyStopped(), state.hitlRequest(), state.tokens(), turn.llmModelProvider(),
                 turn.llmModelName(), turn.llmReasoningEffort(), turn.agentVersion(), turn.payloadExtension(),
-                turn.eventsStreaming(), Secrets.maskServers(turn.mcpServers()), turn.webhookUrl(),
+                turn.eventsStreaming(), dev.switchboard.tools.mcp.McpSecrets.masked(turn.mcpServers()), turn.webhookUrl(),
                 turn.hasUserOidcToken() ? MASK : null, turn.hasUserTokens() ? MASK : null, state.stopReason(),
                 state.error(), usage(state.usage()), state.files(), state.voice(), turnNumber);
     }

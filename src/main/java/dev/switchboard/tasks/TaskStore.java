@@ -36,7 +36,8 @@ final class TaskStore {
 
     private final Db db;
 
-    // A turn freezes its agent's configuration, secrets included: stored encrypted, as the agents store does.
+    // A turn freezes its agent's configuration and its MCP servers, secrets included, and the user's credentials:
+    // stored encrypted, as the agents store does.
     private final SecretBox box;
 
     TaskStore(Db db, SecretBox box) {
@@ -45,12 +46,11 @@ final class TaskStore {
     }
 
     private String write(Turn spec) {
-        return Json.write(spec.agent() == null ? spec : spec.withAgent(spec.agent().withSecrets(box::seal)));
+        return Json.write(spec.withSecrets(box::seal));
     }
 
     private Turn read(String json) {
-        Turn spec = Json.read(json, Turn.class);
-        return spec.agent() == null ? spec : spec.withAgent(spec.agent().withSecrets(box::open));
+        return Json.read(json, Turn.class).withSecrets(box::open);
     }
 
     Db db() { return db; }

@@ -37,7 +37,7 @@ public final class Tasks {
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,
                 providers, files));
         this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns, guard, ids,
-                clock, syncWait);
+                clock, syncWait, toolbox.mcp().settings().allowLocal());
         this.tasks = new TaskService(store, transitions, events, worker, agents, steps);
         this.streams = new TaskStreams(store, events, ssePing);
     }

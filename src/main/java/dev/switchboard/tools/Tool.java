@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.llm.ToolSpec;
 
 /**
- * A tool the model may call. A small sealed family: the built-ins now; MCP tools, the knowledge search and
- * workflow-provided tools join it as they land.
+ * A tool the model may call. A small sealed family: the built-ins, the knowledge search, and the tools of MCP servers.
  */
-public sealed interface Tool permits CurrentTimeTool, HttpFetchTool, KnowledgeSearchTool {
+public sealed interface Tool permits CurrentTimeTool, HttpFetchTool, KnowledgeSearchTool, McpTool {
 
     /** What the model is shown. */
     ToolSpec spec();

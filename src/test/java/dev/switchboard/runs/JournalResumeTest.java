@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.testkit.ChildServer;
 import dev.switchboard.testkit.FakeLlm;
 import dev.switchboard.testkit.FileServer;
+import dev.switchboard.testkit.McpTestServer;
 import dev.switchboard.testkit.Http;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,39 @@ class JournalResumeTest {
             assertThat(llm.chatRequests().getLast().body().path("messages").toString()).contains("the page");
         } finally {
             site.stop(0);
+        }
+    }
+
+    @Test
+    void aResumedRunDoesNotCallAnMcpToolAgainAndStillHasTheUsersToken(@TempDir Path dir) throws Exception {
+        try (FakeLlm llm = FakeLlm.start(); McpTestServer mcp = McpTestServer.start()) {
+            mcp.requireBearer("user-token");
+            llm.enqueue(new FakeLlm.Reply.ToolCall("crm__echo", "{\"text\":\"once\"}"),
+                    FakeLlm.slow("never sent", Duration.ofSeconds(30)), FakeLlm.text("Echoed once."));
+            Map<String, String> env = Map.of("OPENAI_BASE_URL", llm.baseUrl(), "SWITCHBOARD_ALLOW_PRIVATE_NETWORK", "true");
+            Path data = dir.resolve("data");
+            Path log = dir.resolve("server.log");
+
+            ChildServer first = ChildServer.start(data, log, env);
+            Http http = first.http();
+            String agent = http.post("/v1/agents", """
+                    {"name":"crm user","mcp_servers":[{"name":"crm","url":"%s","auth_type":"oauth2"}]}""".formatted(mcp.url()))
+                    .json().path("id").asText();
+            String task = http.post("/v1/agents/" + agent + "/invoke/async", Http.json("input", Map.of("text", "echo"),
+                    "user_oidc_token", "user-token")).json().path("id").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> llm.chatCalls() == 2);
+            first.kill();
+
+            try (ChildServer second = ChildServer.start(data, log, env)) {
+                Http again = second.http();
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        again.get("/v1/tasks/" + task).json().path("status").asText().equals("completed"));
+                assertThat(again.get("/v1/tasks/" + task).json().path("result").asText()).isEqualTo("Echoed once.");
+            }
+            assertThat(mcp.received("tools/call")).as("the journaled MCP call is not made again").hasSize(1);
+            assertThat(mcp.received("tools/list")).as("each attempt lists the tools, with the user's token").hasSize(2)
+                    .allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer user-token"));
+            assertThat(llm.chatRequests().getLast().body().path("messages").toString()).contains("once");
         }
     }
 
