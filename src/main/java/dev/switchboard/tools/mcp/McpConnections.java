@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
  */
 public final class McpConnections implements AutoCloseable {
     private static final Duration SHARED_LIST_TTL = Duration.ofMinutes(5);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(McpConnections.class);
 
     /** Whether stdio servers may run; how long connecting (initialize) and each list or call may take. */
     public record Settings(boolean allowLocal, Duration connectTimeout, Duration callTimeout) {}
@@ -88,6 +89,8 @@ public final class McpConnections implements AutoCloseable {
             return new McpSession.Opened(server, connection, tools, Optional.empty());
         } catch (McpFailure f) {
             connection.close();
+            // The message names the server and what failed, never its credentials.
+            log.warn("MCP server '{}' ({}) left out of a run: {}", server.name(), server.location(), f.getMessage());
             return new McpSession.Opened(server, null, List.of(), Optional.of(f));
         }
     }
