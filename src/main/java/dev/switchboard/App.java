@@ -81,7 +81,8 @@ public final class App implements AutoCloseable {
         CompletableFuture<Db> opening = new CompletableFuture<>();
         Thread.ofPlatform().name("switchboard-db-open").start(() -> {
             try {
-                opening.complete(Db.openSqlite(config.dataDir()));
+                opening.complete(config.databaseUrl().map(url -> Db.openPostgres(url, config.databasePoolSize()))
+                        .orElseGet(() -> Db.openSqlite(config.dataDir())));
             } catch (Throwable t) {
                 opening.completeExceptionally(t);
             }
@@ -96,7 +97,7 @@ public final class App implements AutoCloseable {
         Db db = opened(opening);
 
         OrgService orgs = new OrgService(db, ids, clock);
-        OrgService.Bootstrap bootstrap = orgs.bootstrap(config.bootstrapApiKey());
+        OrgService.Bootstrap bootstrap = db.exclusively(() -> orgs.bootstrap(config.bootstrapApiKey()));
         AgentService agents = new AgentService(db, box, providers, ids, clock, config.mcp().allowLocal());
         AgentService workflows = new AgentService(db, box, providers, ids, clock, Kind.WORKFLOW, agents::exists,
                 config.mcp().allowLocal());

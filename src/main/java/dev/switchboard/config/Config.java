@@ -14,6 +14,8 @@ import java.util.UUID;
  * naming the variable; nothing else reads the environment.
  */
 public record Config(
+        Optional<dev.switchboard.storage.PostgresUrl> databaseUrl,
+        int databasePoolSize,
         String host,
         int port,
         Path dataDir,
@@ -64,11 +66,9 @@ public record Config(
 
     public static Config fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
-        if (r.text("SWITCHBOARD_DATABASE_URL").isPresent()) {
-            throw new IllegalArgumentException("SWITCHBOARD_DATABASE_URL is set, but this build serves SQLite only "
-                    + "(PostgreSQL arrives with the scale-out work); unset it to use the embedded database");
-        }
         return new Config(
+                r.text("SWITCHBOARD_DATABASE_URL").map(dev.switchboard.storage.PostgresUrl::parse),
+                r.integer("SWITCHBOARD_DATABASE_POOL_SIZE", 10, 1, 1000),
                 r.text("SWITCHBOARD_HOST").orElse("0.0.0.0"),
                 r.integer("SWITCHBOARD_PORT", 8080, 0, 65535),
                 Path.of(r.text("SWITCHBOARD_DATA_DIR").orElse("./data")),
@@ -205,7 +205,7 @@ public record Config(
     }
 
     public Config withPort(int newPort) {
-        return new Config(host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
+        return new Config(databaseUrl, databasePoolSize, host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
                 shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, embeddingModel, providers, webhooks,
                 files, mcp);
     }

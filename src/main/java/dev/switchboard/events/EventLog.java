@@ -57,7 +57,10 @@ public final class EventLog {
         return followers.containsKey(key(organizationId, taskId));
     }
 
-    public EventLog(Db db) { this.db = db; }
+    public EventLog(Db db) {
+        this.db = db;
+        db.listen(Db.Channel.EVENTS, this::wake);
+    }
 
     /** Appends an event in the caller's transaction and returns its sequence number. */
     public long append(Db.Tx tx, String organizationId, String taskId, String runId, String type, String time, Object data) {
@@ -72,6 +75,8 @@ public final class EventLog {
                 organizationId, taskId, seq, runId, type, time, Json.write(data));
         String key = key(organizationId, taskId);
         tx.afterCommit(() -> wake(key));
+        // Followers on other nodes hear of it too.
+        tx.signal(Db.Channel.EVENTS, key);
         return seq;
     }
 
@@ -82,6 +87,7 @@ public final class EventLog {
     public void wakeAfterCommit(Db.Tx tx, String organizationId, String taskId) {
         String key = key(organizationId, taskId);
         tx.afterCommit(() -> wake(key));
+        tx.signal(Db.Channel.EVENTS, key);
     }
 
     /** The stored events of a task after the given sequence number, in order. */

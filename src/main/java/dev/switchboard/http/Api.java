@@ -77,6 +77,19 @@ public final class Api {
                 if (call != null && call.bodyUnread()) res.header(HeaderNames.CONNECTION, "close");
                 sendError(res, statusOf(e), errorBody(e));
             }
+        } catch (dev.switchboard.storage.StorageException e) {
+            if (e.isUnavailable()) {
+                // Nothing was stored: the client may send it again (to this node later, or to another).
+                log.warn("The database is unavailable on {} {}: {}", req.prologue().method().text(), req.path().path(),
+                        e.getMessage());
+                if (!res.isSent()) {
+                    res.header(HeaderNames.create("Retry-After"), "2");
+                    sendError(res, 503, Map.of("detail", "The database is unavailable; try again shortly"));
+                }
+            } else {
+                log.error("Unhandled error on {} {}", req.prologue().method().text(), req.path().path(), e);
+                if (!res.isSent()) sendError(res, 500, Map.of("detail", "Internal server error"));
+            }
         } catch (Exception e) {
             log.error("Unhandled error on {} {}", req.prologue().method().text(), req.path().path(), e);
             if (!res.isSent()) {

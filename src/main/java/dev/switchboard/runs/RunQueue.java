@@ -28,10 +28,27 @@ public final class RunQueue {
         this.lease = lease;
     }
 
-    /** Queues work in the caller's transaction. */
+    /** Queues work in the caller's transaction; the nodes hear of it when it commits. */
     public void enqueue(Db.Tx tx, String runId, String kind, String threadKey) {
         tx.update("INSERT INTO run_queue(run_id, kind, thread_key, available_at, attempts) VALUES (?, ?, ?, ?, 0)",
                 runId, kind, threadKey, Times.now(clock));
+        tx.signal(Db.Channel.WORK, "");
+    }
+
+    /**
+     * Hears the other nodes: new work ({@code onWork}, to claim it now rather than at the next poll) and stop
+     * requests for runs ({@code onStop}, with the run id).
+     */
+    public void listen(Runnable onWork, java.util.function.Consumer<String> onStop) {
+        db.listen(Db.Channel.WORK, payload -> onWork.run());
+        db.listen(Db.Channel.STOP, onStop);
+    }
+
+    /** Thrown when a node would finish work that another node has claimed since (its own lease lapsed). */
+    public static final class LeaseLost extends RuntimeException {
+        LeaseLost(String runId) {
+            super("Run " + runId + " was claimed by another node after this node's lease lapsed; its outcome here is dropped");
+        }
     }
 
     /**
@@ -52,9 +69,19 @@ public final class RunQueue {
         return Optional.of(new QueueItem(seq, runId, kind, threadKey, 1));
     }
 
-    /** Removes finished work in the transaction that stores its final state. */
+    /**
+     * Removes finished work in the transaction that stores its final state. Work leased to another node is not this
+     * node's to finish (its lease lapsed, and the work was claimed again): {@link LeaseLost} rolls the end back, so
+     * that a task is finished once, by the node that holds it.
+     */
     public void complete(Db.Tx tx, String runId) {
-        tx.update("DELETE FROM run_queue WHERE run_id = ?", runId);
+        int deleted = tx.update("DELETE FROM run_queue WHERE run_id = ? AND (lease_owner IS NULL OR lease_owner = ?)",
+                runId, nodeId);
+        if (deleted == 0 && tx.queryOne("SELECT 1 FROM run_queue WHERE run_id = ?", rs -> 1, runId).isPresent()) {
+            throw new LeaseLost(runId);
+        }
+        // The next turn of the thread may be claimable now.
+        tx.signal(Db.Channel.WORK, "");
     }
 
     /**
@@ -64,6 +91,7 @@ public final class RunQueue {
     public void reschedule(Db.Tx tx, String runId, String at) {
         tx.update("UPDATE run_queue SET available_at = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0 WHERE run_id = ?",
                 at, runId);
+        tx.signal(Db.Channel.WORK, "");
     }
 
     /** Claims up to {@code max} items for this node. */
@@ -81,7 +109,7 @@ public final class RunQueue {
                     WHERE q.available_at <= ?
                       AND (q.lease_owner IS NULL OR q.lease_expires_at < ?)
                       AND NOT EXISTS (SELECT 1 FROM run_queue p WHERE p.thread_key = q.thread_key AND p.seq < q.seq)
-                    ORDER BY q.seq LIMIT ?""",
+                    ORDER BY q.seq LIMIT ?""" + db.dialect().skipLocked("q"),
                     rs -> new QueueItem(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) + 1),
                     now, now, max);
             for (QueueItem item : found) {
@@ -109,9 +137,12 @@ public final class RunQueue {
      * starts it again from its journal.
      */
     public void release(String runId) {
-        db.update("""
-                UPDATE run_queue SET lease_owner = NULL, lease_expires_at = NULL, attempts = MAX(attempts - 1, 0)
-                WHERE run_id = ? AND lease_owner = ?""", runId, nodeId);
+        db.inTransaction(tx -> {
+            tx.update("UPDATE run_queue SET lease_owner = NULL, lease_expires_at = NULL, attempts = "
+                    + db.dialect().greatest("attempts - 1", "0") + " WHERE run_id = ? AND lease_owner = ?", runId, nodeId);
+            tx.signal(Db.Channel.WORK, "");
+            return null;
+        });
     }
 
     /**

@@ -48,6 +48,7 @@ public final class Worker {
             log.info("Requeued {} run(s) left by a node that is gone", orphans);
         }
         accepting = true;
+        queue.listen(this::signal, this::cancel);
         // A virtual thread, like the request handlers: the runs it starts then go to its carrier's own queue. Started
         // from a platform thread they went to the scheduler's shared queue, which the carriers serve only when their
         // own queues are empty, so under a steady stream of requests no run started until the requests stopped.

@@ -28,14 +28,31 @@ public final class Db implements AutoCloseable {
     @FunctionalInterface
     public interface TxWork<T> { T run(Tx tx); }
 
+    /** The channels of cross-node signals (PostgreSQL NOTIFY; nothing to send with one node on SQLite). */
+    public enum Channel {
+        /** New or newly claimable queued work. */
+        WORK("sb_work"),
+        /** A stop requested for a run (payload: the run id). */
+        STOP("sb_stop"),
+        /** A task's new events (payload: organization id / task id). */
+        EVENTS("sb_events");
+
+        final String wire;
+
+        Channel(String wire) { this.wire = wire; }
+    }
+
     private final HikariDataSource pool;
     private final Dialect dialect;
     /** Set when the database takes one writer at a time: its writers then commit together (see GroupCommit). */
     private final GroupCommit groupCommit;
+    /** Set on PostgreSQL: where the other nodes' signals arrive. */
+    private final PgListener listener;
 
-    private Db(HikariDataSource pool, Dialect dialect) {
+    private Db(HikariDataSource pool, Dialect dialect, PgListener listener) {
         this.pool = pool;
         this.dialect = dialect;
+        this.listener = listener;
         this.groupCommit = dialect.singleWriter() ? new GroupCommit(this::connection, dialect.beginWrite()) : null;
     }
 
@@ -59,9 +76,38 @@ public final class Db implements AutoCloseable {
         cfg.setAutoCommit(true);
         cfg.setMaximumPoolSize(8);
         cfg.setPoolName("switchboard-sqlite");
-        Db db = new Db(new HikariDataSource(cfg), new Dialect.Sqlite());
+        Db db = new Db(new HikariDataSource(cfg), new Dialect.Sqlite(), null);
         db.migrate();
         return db;
+    }
+
+    /**
+     * PostgreSQL, shared by every node. The pool stays small: a run holds a connection only for the moment of a
+     * read or a write, never across a model call, so a few connections serve thousands of runs on virtual threads.
+     */
+    public static Db openPostgres(PostgresUrl url, int poolSize) {
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) cfg.setUsername(url.user());
+        if (url.password() != null) cfg.setPassword(url.password());
+        cfg.setAutoCommit(true);
+        cfg.setMaximumPoolSize(poolSize);
+        cfg.setMinimumIdle(Math.min(2, poolSize));
+        // A database that is away is noticed within seconds (the API then answers 503), not after half a minute.
+        cfg.setConnectionTimeout(5_000);
+        cfg.setPoolName("switchboard-postgres");
+        // Start even when the database is away for a moment; it is retried until it answers (see App).
+        cfg.setInitializationFailTimeout(-1);
+        // Migrations on connections of their own (Flyway holds a lock on one while it migrates on another), so that
+        // even a pool of one can start; several nodes starting at once migrate one after the other.
+        Flyway.configure().dataSource(url.jdbcUrl(), url.user(), url.password())
+                .locations(new Dialect.Postgres().migrationsLocation()).load().migrate();
+        return new Db(new HikariDataSource(cfg), new Dialect.Postgres(), new PgListener(url));
+    }
+
+    /** Hears the other nodes' signals on a channel (PostgreSQL); with one node on SQLite there are none to hear. */
+    public void listen(Channel channel, java.util.function.Consumer<String> handler) {
+        if (listener != null) listener.listen(channel.wire, handler);
     }
 
     private void migrate() {
@@ -78,7 +124,7 @@ public final class Db implements AutoCloseable {
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
         try (Connection c = pool.getConnection()) {
-            return Tx.query(c, sql, mapper, args);
+            return Tx.query(c, listener != null, sql, mapper, args);
         } catch (SQLException e) {
             throw new StorageException(e);
         }
@@ -108,6 +154,7 @@ public final class Db implements AutoCloseable {
     }
 
     private <T> T alone(TxWork<T> work) {
+        if (!dialect.singleWriter()) return jdbcTransaction(work);
         try (Connection c = pool.getConnection()) {
             try (var st = c.createStatement()) {
                 st.execute(dialect.beginWrite());
@@ -133,6 +180,53 @@ public final class Db implements AutoCloseable {
         }
     }
 
+    /** A transaction through JDBC's own calls: how pgjdbc expects one (it tracks the state itself). */
+    private <T> T jdbcTransaction(TxWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Tx tx = new Tx(c, listener != null);
+                T result = work.run(tx);
+                c.commit();
+                tx.afterCommit.forEach(Runnable::run);
+                return result;
+            } catch (Throwable t) {
+                try {
+                    c.rollback();
+                } catch (SQLException suppressed) {
+                    t.addSuppressed(suppressed);
+                }
+                throw t;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    /**
+     * Runs start-up work that two nodes starting at once must not both do (creating the default organization and its
+     * first key): on PostgreSQL under an advisory lock held by this node until it is done; on SQLite as it is.
+     */
+    public <T> T exclusively(java.util.function.Supplier<T> work) {
+        if (listener == null) return work.get();
+        try (Connection c = pool.getConnection()) {
+            try (var st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(7061626)");
+            }
+            try {
+                return work.get();
+            } finally {
+                try (var st = c.createStatement()) {
+                    st.execute("SELECT pg_advisory_unlock(7061626)");
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** True when the database answers; used by readiness. */
     public boolean ping() {
         try (Connection c = pool.getConnection(); var st = c.createStatement()) {
@@ -145,15 +239,31 @@ public final class Db implements AutoCloseable {
 
     @Override
     public void close() {
+        if (listener != null) listener.close();
         pool.close();
     }
 
     /** The statements of one open transaction. */
     public static final class Tx {
         private final Connection connection;
+        // On PostgreSQL: signals go out with the commit, and text is bound as PostgreSQL can store it.
+        private final boolean postgres;
         private final List<Runnable> afterCommit = new ArrayList<>(2);
 
-        Tx(Connection connection) { this.connection = connection; }
+        Tx(Connection connection) { this(connection, false); }
+
+        Tx(Connection connection, boolean postgres) {
+            this.connection = connection;
+            this.postgres = postgres;
+        }
+
+        /**
+         * Signals the other nodes, delivered when (and only if) this transaction commits (PostgreSQL's NOTIFY);
+         * nothing on SQLite, where this node is the only one.
+         */
+        public void signal(Channel channel, String payload) {
+            if (postgres) query("SELECT pg_notify(?, ?)", rs -> 1, channel.wire, payload);
+        }
 
         /** Runs once the transaction has committed (never when it rolls back): for wake-ups of waiters. */
         public void afterCommit(Runnable action) { afterCommit.add(action); }
@@ -162,7 +272,7 @@ public final class Db implements AutoCloseable {
 
         public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
             try {
-                return query(connection, sql, mapper, args);
+                return query(connection, postgres, sql, mapper, args);
             } catch (SQLException e) {
                 throw new StorageException(e);
             }
@@ -175,16 +285,17 @@ public final class Db implements AutoCloseable {
 
         public int update(String sql, Object... args) {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                bind(ps, args);
+                bind(ps, postgres, args);
                 return ps.executeUpdate();
             } catch (SQLException e) {
                 throw new StorageException(e);
             }
         }
 
-        static <T> List<T> query(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        static <T> List<T> query(Connection c, boolean postgres, String sql, RowMapper<T> mapper, Object... args)
+                throws SQLException {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                bind(ps, args);
+                bind(ps, postgres, args);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<T> out = new ArrayList<>();
                     while (rs.next()) {
@@ -195,9 +306,16 @@ public final class Db implements AutoCloseable {
             }
         }
 
-        private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        /**
+         * Binds the arguments. PostgreSQL's text cannot hold U+0000 (nor can jsonb its JSON escape): there, it is
+         * replaced by U+FFFD, so that such input is stored (or looked up, and not found) instead of failing.
+         */
+        private static void bind(PreparedStatement ps, boolean postgres, Object... args) throws SQLException {
             for (int i = 0; i < args.length; i++) {
                 Object a = args[i];
+                if (postgres && a instanceof String s && (s.indexOf('\u0000') >= 0 || s.contains("\\u0000"))) {
+                    a = s.replace('\u0000', '\uFFFD').replace("\\u0000", "\\ufffd");
+                }
                 if (a instanceof Boolean b) {
                     ps.setInt(i + 1, b ? 1 : 0);
                 } else {

@@ -99,6 +99,8 @@ final class TaskStore {
 
     void requestStop(Db.Tx tx, String runId, StopReason reason) {
         tx.update("UPDATE runs SET stop_requested = ? WHERE id = ? AND stop_requested IS NULL", reason.wire(), runId);
+        // The node running it, if another, hears of it at once (else at its next heartbeat).
+        tx.signal(dev.switchboard.storage.Db.Channel.STOP, runId);
     }
 
     List<OpenRun> openRuns(Db.Tx tx, String org, String taskId, String now) {

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.Map;
 
@@ -56,9 +55,7 @@ class ShutdownAndRetryLimitTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> llm.chatCalls() == 1);
         server.app().close();
         // As if three nodes had claimed it and died.
-        try (var conn = DriverManager.getConnection("jdbc:sqlite:" + server.dataDir().resolve("switchboard.db"))) {
-            conn.createStatement().executeUpdate("UPDATE run_queue SET attempts = 3, lease_owner = 'dead-node', lease_expires_at = '2000-01-01T00:00:00.000000Z'");
-        }
+        server.executeSql("UPDATE run_queue SET attempts = 3, lease_owner = 'dead-node', lease_expires_at = '2000-01-01T00:00:00.000000Z'");
 
         server.restart();
 

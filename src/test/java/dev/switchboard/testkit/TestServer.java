@@ -38,6 +38,10 @@ public final class TestServer implements AutoCloseable {
             env.put("SWITCHBOARD_API_KEY", ADMIN_KEY);
             env.put("SWITCHBOARD_SHUTDOWN_GRACE_SECONDS", "0");
             if (llm != null) env.put("OPENAI_BASE_URL", llm.baseUrl());
+            // -Dswitchboard.test.database=postgres runs every API test on PostgreSQL instead.
+            if ("postgres".equals(System.getProperty("switchboard.test.database"))) {
+                env.put("SWITCHBOARD_DATABASE_URL", TestPostgres.asSetting(TestPostgres.freshDatabase()));
+            }
             env.putAll(extra);
             return new TestServer(env, dir);
         } catch (IOException e) {
@@ -47,9 +51,29 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(FakeLlm llm) { return start(llm, Map.of()); }
 
+    /** The same server on a fresh PostgreSQL database (see {@link TestPostgres}). */
+    public static TestServer startOnPostgres(FakeLlm llm, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("SWITCHBOARD_DATABASE_URL", TestPostgres.asSetting(TestPostgres.freshDatabase()));
+        return start(llm, env);
+    }
+
     public Http http() { return new Http("http://127.0.0.1:" + app.port(), ADMIN_KEY); }
 
     public Path dataDir() { return dataDir; }
+
+    /** Runs a statement on the server's database directly (SQLite file or PostgreSQL), as an outside hand would. */
+    public void executeSql(String sql) {
+        String url = env.get("SWITCHBOARD_DATABASE_URL");
+        try (java.sql.Connection c = url == null
+                ? java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("switchboard.db"))
+                : java.sql.DriverManager.getConnection(dev.switchboard.storage.PostgresUrl.parse(url).jdbcUrl());
+             java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate(sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     public App app() { return app; }
 

@@ -1,0 +1,68 @@
+package dev.switchboard.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.testkit.FakeLlm;
+import dev.switchboard.testkit.Http;
+import dev.switchboard.testkit.TestPostgres;
+import dev.switchboard.testkit.TestServer;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A node whose PostgreSQL goes away: the API answers 503 (nothing stored, worth retrying), readiness fails, and when
+ * the database is back the node serves again without a restart.
+ */
+class PostgresOutageTest {
+
+    @Test
+    void aNodeWithoutItsDatabaseAnswers503AndRecoversWhenItReturns() throws Exception {
+        PostgresUrl url = TestPostgres.freshDatabase();
+        String name = url.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]+/([^?]+).*$", "$1");
+        PostgresUrl admin = new PostgresUrl(url.jdbcUrl().replace("/" + name + "?", "/postgres?"), url.user(), url.password());
+        try (FakeLlm llm = FakeLlm.start();
+             TestServer server = TestServer.start(llm, new HashMap<>(Map.of("SWITCHBOARD_DATABASE_URL", TestPostgres.asSetting(url))))) {
+            Http http = server.http();
+            String agent = server.createAgent("steady");
+            assertThat(invoke(http, agent).status()).isEqualTo(200);
+
+            sql(admin, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
+            sql(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            try {
+                Http.Response refused = invoke(http, agent);
+                assertThat(refused.status()).isEqualTo(503);
+                assertThat(refused.json().path("detail").asText()).contains("database is unavailable");
+                assertThat(refused.headers().get("retry-after")).containsExactly("2");
+                assertThat(http.get("/readyz").status()).isEqualTo(503);
+            } finally {
+                sql(admin, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
+            }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/readyz").status() == 200);
+            Http.Response again = invoke(http, agent);
+            assertThat(again.status()).isEqualTo(200);
+            JsonNode task = again.json();
+            assertThat(task.path("status").asText()).isEqualTo("completed");
+        }
+    }
+
+    private static Http.Response invoke(Http http, String agent) {
+        return http.post("/v1/agents/" + agent + "/invoke", Http.json("input", Map.of("text", "hello")));
+    }
+
+    private static void sql(PostgresUrl url, String sql) throws Exception {
+        try (Connection c = url.user() == null ? DriverManager.getConnection(url.jdbcUrl())
+                : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+             Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}
