@@ -77,7 +77,7 @@ public record Config(
                 r.text("SWITCHBOARD_NODE_ID").orElseGet(Config::defaultNodeId),
                 r.integer("SWITCHBOARD_MAX_CONCURRENT_RUNS", 1000, 1, 1_000_000),
                 Duration.ofSeconds(r.integer("SWITCHBOARD_SYNC_WAIT_SECONDS", 600, 0, 86_400)),
-                Duration.ofSeconds(r.integer("SWITCHBOARD_LEASE_SECONDS", 30, 3, 3600)),
+                Duration.ofSeconds(r.integer("SWITCHBOARD_LEASE_SECONDS", 20, 3, 3600)),
                 Duration.ofSeconds(r.integer("SWITCHBOARD_SHUTDOWN_GRACE_SECONDS", 20, 0, 3600)),
                 Duration.ofSeconds(r.integer("SWITCHBOARD_SSE_PING_SECONDS", 15, 1, 3600)),
                 r.integer("SWITCHBOARD_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),

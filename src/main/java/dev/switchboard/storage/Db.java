@@ -93,8 +93,9 @@ public final class Db implements AutoCloseable {
         cfg.setAutoCommit(true);
         cfg.setMaximumPoolSize(poolSize);
         cfg.setMinimumIdle(Math.min(2, poolSize));
-        // A database that is away is noticed within seconds (the API then answers 503), not after half a minute.
-        cfg.setConnectionTimeout(5_000);
+        // A database that is away is noticed within seconds (the API then answers 503, a run is handed back), while a
+        // burst that keeps every connection busy for a moment is waited out.
+        cfg.setConnectionTimeout(10_000);
         cfg.setPoolName("switchboard-postgres");
         // Start even when the database is away for a moment; it is retried until it answers (see App).
         cfg.setInitializationFailTimeout(-1);

@@ -95,13 +95,32 @@ final class AgentRunHandler implements WorkHandler {
             StopReason reason = f.kind() == ModelFailure.Kind.CONTEXT_OVERFLOW ? StopReason.CONTEXT_OVERFLOW : StopReason.PROVIDER_ERROR;
             transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, f.getMessage(), reason,
                     new RunState.ErrorInfo(f.kind().name().toLowerCase(), f.getMessage()), state.tokens(), false, transitions.now()));
+        } catch (dev.switchboard.storage.StorageException e) {
+            if (!e.isUnavailable()) {
+                failed(agentId, run, current.get(), e);
+                return;
+            }
+            // The database could not be reached (or every connection was busy for too long): the run is not at fault.
+            // It is handed back to resume from its journal, here or on another node; if even that cannot be stored,
+            // its lease lapses and the same happens.
+            log.warn("Run {} of task {} paused for want of the database ({}); it will resume", run.id(), run.taskId(),
+                    e.getMessage());
+            try {
+                queue.release(run.id());
+            } catch (RuntimeException again) {
+                log.warn("Releasing run {} failed too; it resumes when its lease lapses", run.id());
+            }
         } catch (Exception e) {
-            RunState state = current.get();
-            log.error("Run {} of task {} failed", run.id(), run.taskId(), e);
-            String message = "Internal error: " + e.getClass().getSimpleName();
-            transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, message, null,
-                    new RunState.ErrorInfo("internal_error", message), state.tokens(), false, transitions.now()));
+            failed(agentId, run, current.get(), e);
         }
+    }
+
+    /** A run that failed for a reason of ours: it ends {@code error} / {@code internal_error}. */
+    private void failed(String agentId, TaskStore.RunRow run, RunState state, Exception e) {
+        log.error("Run {} of task {} failed", run.id(), run.taskId(), e);
+        String message = "Internal error: " + e.getClass().getSimpleName();
+        transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, message, null,
+                new RunState.ErrorInfo("internal_error", message), state.tokens(), false, transitions.now()));
     }
 
     /** A workflow's turn: its graph walked on the user's text; a node that fails ends it failed / node_failed. */

@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A node whose PostgreSQL goes away: the API answers 503 (nothing stored, worth retrying), readiness fails, and when
- * the database is back the node serves again without a restart.
+ * A node whose PostgreSQL goes away: the API answers 503 (nothing stored, worth retrying), readiness fails, a run in
+ * flight is not failed but resumed, and when the database is back the node serves again without a restart.
  */
 class PostgresOutageTest {
 
@@ -29,10 +29,16 @@ class PostgresOutageTest {
         String name = url.jdbcUrl().replaceFirst("^jdbc:postgresql://[^/]+/([^?]+).*$", "$1");
         PostgresUrl admin = new PostgresUrl(url.jdbcUrl().replace("/" + name + "?", "/postgres?"), url.user(), url.password());
         try (FakeLlm llm = FakeLlm.start();
-             TestServer server = TestServer.start(llm, new HashMap<>(Map.of("SWITCHBOARD_DATABASE_URL", TestPostgres.asSetting(url))))) {
+             TestServer server = TestServer.start(llm, new HashMap<>(Map.of("SWITCHBOARD_DATABASE_URL", TestPostgres.asSetting(url),
+                     "SWITCHBOARD_LEASE_SECONDS", "3")))) {
             Http http = server.http();
             String agent = server.createAgent("steady");
             assertThat(invoke(http, agent).status()).isEqualTo(200);
+            // A run waiting on the model when the database goes away.
+            llm.enqueue(FakeLlm.slow("answered before the outage ended", Duration.ofSeconds(2)));
+            String inFlight = http.post("/v1/agents/" + agent + "/invoke/async", Http.json("input", Map.of("text", "slow")))
+                    .json().path("id").asText();
+            await().atMost(Duration.ofSeconds(5)).until(() -> llm.chatCalls() == 2);
 
             sql(admin, "ALTER DATABASE " + name + " ALLOW_CONNECTIONS false");
             sql(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
@@ -51,6 +57,12 @@ class PostgresOutageTest {
             assertThat(again.status()).isEqualTo(200);
             JsonNode task = again.json();
             assertThat(task.path("status").asText()).isEqualTo("completed");
+
+            // The run whose answer came during the outage is not failed: it stores its end once the database is back
+            // (or, had the outage outlasted the connection timeout, it is handed back and resumed).
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    !http.get("/v1/tasks/" + inFlight).json().path("status").asText().matches("pending|executing"));
+            assertThat(http.get("/v1/tasks/" + inFlight).json().path("status").asText()).isEqualTo("completed");
         }
     }
 
