@@ -34,7 +34,9 @@ public record Config(
         Providers providers,
         Webhooks webhooks,
         Files files,
-        Mcp mcp) {
+        Mcp mcp,
+        String logFormat,
+        Optional<Path> configDir) {
 
     /**
      * MCP servers: whether local (stdio) ones may run commands on this host; how long connecting (initialize) may
@@ -66,7 +68,7 @@ public record Config(
 
     public static Config fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
-        return new Config(
+        Config config = new Config(
                 r.text("SWITCHBOARD_DATABASE_URL").map(dev.switchboard.storage.PostgresUrl::parse),
                 r.integer("SWITCHBOARD_DATABASE_POOL_SIZE", 10, 1, 1000),
                 r.text("SWITCHBOARD_HOST").orElse("0.0.0.0"),
@@ -96,7 +98,20 @@ public record Config(
                         Duration.ofSeconds(r.integer("SWITCHBOARD_FILE_FETCH_TIMEOUT_SECONDS", 60, 1, 3600))),
                 new Mcp(r.bool("SWITCHBOARD_ALLOW_LOCAL_MCP", false),
                         Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CONNECT_TIMEOUT_SECONDS", 10, 1, 600)),
-                        Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CALL_TIMEOUT_SECONDS", 60, 1, 3600))));
+                        Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CALL_TIMEOUT_SECONDS", 60, 1, 3600))),
+                logFormat(r.text("SWITCHBOARD_LOG_FORMAT")),
+                r.text("SWITCHBOARD_CONFIG_DIR").map(Path::of));
+        r.rejectUnknown();
+        return config;
+    }
+
+    /** {@code text} (one readable line per event, the default) or {@code json} (one JSON object per line). */
+    private static String logFormat(Optional<String> v) {
+        String f = v.orElse("text").toLowerCase(java.util.Locale.ROOT);
+        if (!f.equals("text") && !f.equals("json")) {
+            throw new IllegalArgumentException("SWITCHBOARD_LOG_FORMAT must be 'text' or 'json', got '" + v.get() + "'");
+        }
+        return f;
     }
 
     /** {@code local} (or unset): the in-process model; else {@code <provider>/<model>} of a configured provider. */
@@ -207,11 +222,29 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(databaseUrl, databasePoolSize, host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
                 shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, embeddingModel, providers, webhooks,
-                files, mcp);
+                files, mcp, logFormat, configDir);
     }
 
-    private record Reader(Map<String, String> env) {
+    /** Reads settings and remembers which it read, so that a setting nobody reads (a typo) can be refused. */
+    private record Reader(Map<String, String> env, java.util.Set<String> read) {
+        Reader(Map<String, String> env) { this(env, new java.util.HashSet<>()); }
+
+        /**
+         * Refuses {@code SWITCHBOARD_*} variables that are no setting: a misspelt one would otherwise be ignored in
+         * silence. ({@code SWITCHBOARD_TEST_*} belong to the tests.)
+         */
+        void rejectUnknown() {
+            List<String> unknown = env.keySet().stream().filter(k -> k.startsWith("SWITCHBOARD_"))
+                    .filter(k -> !k.startsWith("SWITCHBOARD_TEST_")).filter(k -> !read.contains(k)).sorted().toList();
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("Unknown setting" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+                        + "; the settings are listed in the README (known: " + String.join(", ", read.stream().filter(
+                        k -> k.startsWith("SWITCHBOARD_")).sorted().toList()) + ")");
+            }
+        }
+
         Optional<String> text(String name) {
+            read.add(name);
             String v = env.get(name);
             return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
         }

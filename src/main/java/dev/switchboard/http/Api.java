@@ -68,8 +68,11 @@ public final class Api {
 
     private void serve(ServerRequest req, ServerResponse res, Access access, Handler handler) {
         Call call = null;
+        // A connection's requests may share a thread: each starts with a clean logging context.
+        org.slf4j.MDC.clear();
         try {
             Principal principal = access == Access.PUBLIC ? null : authenticate(req, access);
+            if (principal != null) org.slf4j.MDC.put("organization_id", principal.organizationId());
             call = new Call(req, res, principal, maxBodyBytes);
             handler.handle(call);
         } catch (ApiException e) {

@@ -74,7 +74,10 @@ public final class CancelToken {
     public <T> T call(Callable<T> work, java.time.Duration within) throws Cancelled, TimedOut, Exception {
         check();
         CompletableFuture<T> result = new CompletableFuture<>();
+        // The child logs as the run does (its ids in the MDC).
+        java.util.Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
         Thread child = Thread.ofVirtual().unstarted(() -> {
+            if (mdc != null) org.slf4j.MDC.setContextMap(mdc);
             try {
                 result.complete(work.call());
             } catch (Throwable t) {

@@ -120,6 +120,8 @@ public final class Worker {
     }
 
     private void execute(QueueItem item, CancelToken token) {
+        // Every line logged for this work carries its id (and the handler adds its task and organization).
+        org.slf4j.MDC.put("run_id", item.runId());
         try {
             WorkHandler handler = handlers.get(item.kind());
             if (handler == null) {

@@ -53,6 +53,8 @@ final class AgentRunHandler implements WorkHandler {
             return;
         }
         TaskStore.RunRow run = found.get();
+        org.slf4j.MDC.put("task_id", run.taskId());
+        org.slf4j.MDC.put("organization_id", run.organizationId());
         String agentId = run.spec().agentId();
         if (run.state().status().isTerminal()) {
             store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });

@@ -36,6 +36,17 @@ class ConfigTest {
     }
 
     @Test
+    void anUnknownSettingStopsStartUpNamingIt() {
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("SWITCHBOARD_PROT", "8080", "SWITCHBOARD_PORT", "8080")))
+                .hasMessageContaining("Unknown setting SWITCHBOARD_PROT").hasMessageContaining("SWITCHBOARD_PORT");
+        assertThat(Config.fromEnv(Map.of("SWITCHBOARD_TEST_DATABASE_URL", "x", "OTHER_THING", "y")).port()).isEqualTo(8080);
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("SWITCHBOARD_LOG_FORMAT", "xml")))
+                .hasMessageContaining("SWITCHBOARD_LOG_FORMAT");
+        assertThatThrownBy(() -> Config.fromEnv(Map.of("SWITCHBOARD_DATABASE_URL", "mysql://x/y")))
+                .hasMessageContaining("SWITCHBOARD_DATABASE_URL");
+    }
+
+    @Test
     void theWebhookRetryScheduleIsAboutADayByDefaultAndReadsUnits() {
         var schedule = Config.fromEnv(Map.of()).webhooks().retrySchedule();
         assertThat(schedule.getFirst()).isLessThanOrEqualTo(java.time.Duration.ofSeconds(10));

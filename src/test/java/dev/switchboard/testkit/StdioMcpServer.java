@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * A real MCP server over stdio (one JSON-RPC message per line), run as a child process by the server under test:
  * {@link #command()} is how to start it. Its tools report the environment variables {@code MCP_TEST_VALUE} (given in
- * the server's env_vars) and {@code SWITCHBOARD_TEST_INHERITED} (set on the test JVM by the POM; a local server must
+ * the server's env_vars) and {@code MCP_TEST_INHERITED} (set on the test JVM by the POM; a local server must
  * not inherit it) as they see them.
  */
 public final class StdioMcpServer {
@@ -33,7 +33,7 @@ public final class StdioMcpServer {
         System.setOut(System.err);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MCP_TEST_VALUE", System.getenv("MCP_TEST_VALUE"));
-        env.put("SWITCHBOARD_TEST_INHERITED", System.getenv("SWITCHBOARD_TEST_INHERITED"));
+        env.put("MCP_TEST_INHERITED", System.getenv("MCP_TEST_INHERITED"));
         McpProtocol.Context context = new McpProtocol.Context(null, env);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

@@ -309,7 +309,7 @@ class McpApiTest {
         JsonNode echoed = Json.tree(lastToolResult());
         assertThat(echoed.path("arguments").path("text").asText()).isEqualTo("over stdio");
         assertThat(echoed.path("env").path("MCP_TEST_VALUE").asText()).isEqualTo("from-env-vars");
-        assertThat(echoed.path("env").path("SWITCHBOARD_TEST_INHERITED").isNull()).isTrue();
+        assertThat(echoed.path("env").path("MCP_TEST_INHERITED").isNull()).isTrue();
     }
 
     @Test
