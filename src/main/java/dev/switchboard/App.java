@@ -58,11 +58,16 @@ public final class App implements AutoCloseable {
     private final Db db;
     private final Worker worker;
     private final McpConnections mcp;
+    private final Api api;
+    private final EventLog events;
     private final WebServer server;
     private final Optional<String> generatedKey;
 
-    private App(Config config, Db db, Worker worker, McpConnections mcp, WebServer server, Optional<String> generatedKey) {
+    private App(Config config, Db db, Worker worker, McpConnections mcp, Api api, EventLog events, WebServer server,
+                Optional<String> generatedKey) {
         this.mcp = mcp;
+        this.api = api;
+        this.events = events;
         this.config = config;
         this.db = db;
         this.worker = worker;
@@ -158,7 +163,7 @@ public final class App implements AutoCloseable {
                 .start();
         log.info("Switchboard listening on {}:{} (node {}, data in {})", config.host(), server.port(), config.nodeId(),
                 config.dataDir().toAbsolutePath().normalize());
-        return new App(config, db, worker, mcp, server, bootstrap.generatedKey());
+        return new App(config, db, worker, mcp, api, events, server, bootstrap.generatedKey());
     }
 
     private static Db opened(CompletableFuture<Db> opening) {
@@ -176,11 +181,18 @@ public final class App implements AutoCloseable {
     /** The admin key generated on this start, if none existed: shown once, never stored in clear. */
     public Optional<String> generatedKey() { return generatedKey; }
 
-    /** Stops taking requests, lets runs finish within the grace period, releases the rest, closes the database. */
+    /**
+     * A graceful stop (SIGTERM): new requests are answered 503 (readiness fails, so load balancers go elsewhere),
+     * event streams end with a {@code reconnect} event, runs may finish within the grace period and the rest are
+     * handed back to the queue for another node (or the next start) to resume; then the server and the database close.
+     */
     @Override
     public void close() {
-        server.stop();
+        log.info("Shutting down: no new work; runs have {} s to finish", config.shutdownGrace().toSeconds());
+        api.drain();
+        events.closeFollowers();
         worker.stop(config.shutdownGrace());
+        server.stop();
         mcp.close();
         db.close();
     }

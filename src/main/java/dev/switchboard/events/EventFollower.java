@@ -21,6 +21,12 @@ public final class EventFollower {
         void send(long seq, String envelopeJson) throws IOException;
 
         void ping() throws IOException;
+
+        /**
+         * The node is shutting down: the last thing sent, telling the client to reconnect (with the Last-Event-ID it
+         * has) to any node.
+         */
+        void reconnect(String envelopeJson) throws IOException;
     }
 
     private final EventLog log;
@@ -54,6 +60,10 @@ public final class EventFollower {
         long seq = afterSeq;
         long idleSince = System.nanoTime();
         while (true) {
+            if (log.isClosing()) {
+                sink.reconnect(reconnectEnvelope(org, taskId, seq));
+                return;
+            }
             List<TaskEvent> batch = log.after(org, taskId, seq, PAGE);
             for (TaskEvent e : batch) {
                 if (include.test(e)) sink.send(e.seq(), envelope(e));
@@ -74,6 +84,20 @@ public final class EventFollower {
                 return; // the task was deleted: nothing more will come
             }
         }
+    }
+
+    /**
+     * The stream's last event when its node shuts down: {@code reconnect}, with the sequence number to resume after
+     * (the stream's Last-Event-ID), in the usual envelope.
+     */
+    static String reconnectEnvelope(String org, String taskId, long lastSeq) {
+        ObjectNode n = Json.object();
+        n.put("type", "reconnect");
+        n.put("task_id", taskId);
+        n.put("organization_id", org);
+        n.put("time", java.time.Instant.now().toString());
+        n.putObject("data").put("reason", "node_shutdown").put("last_event_id", lastSeq);
+        return Json.write(n);
     }
 
     /** xpander's envelope: {type, task_id, organization_id, time, data}. */

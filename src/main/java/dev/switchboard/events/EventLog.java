@@ -24,6 +24,8 @@ public final class EventLog {
 
     private final Db db;
     private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
+    // Set when the node shuts down: followers end their streams telling clients to reconnect (to another node).
+    private volatile boolean closing;
     // Open streams per task on this node: a followed run writes its first chunk at once, an unfollowed one coalesces.
     private final ConcurrentHashMap<String, AtomicInteger> followers = new ConcurrentHashMap<>();
 
@@ -153,6 +155,14 @@ public final class EventLog {
             }
         }
     }
+
+    /** The node is shutting down: every follower is woken, and ends its stream with a reconnect event. */
+    public void closeFollowers() {
+        closing = true;
+        signals.values().forEach(Signal::bump);
+    }
+
+    public boolean isClosing() { return closing; }
 
     private void wake(String key) {
         Signal signal = signals.get(key);

@@ -32,6 +32,11 @@ public final class Api {
     private final Authenticator authenticator;
     private final long maxBodyBytes;
     private final RouteTable table = new RouteTable();
+    // Set when the node shuts down: it takes no new work (load balancers see readiness fail and go elsewhere).
+    private volatile boolean draining;
+
+    /** From now on every request but the liveness check is answered 503, to be sent to another node. */
+    public void drain() { draining = true; }
 
     public Api(HttpRouting.Builder routing, Authenticator authenticator, long maxBodyBytes) {
         this.routing = routing;
@@ -70,6 +75,12 @@ public final class Api {
         Call call = null;
         // A connection's requests may share a thread: each starts with a clean logging context.
         org.slf4j.MDC.clear();
+        if (draining && !req.path().path().equals("/health")) {
+            res.header(HeaderNames.create("Retry-After"), "1");
+            res.header(HeaderNames.CONNECTION, "close");
+            sendError(res, 503, Map.of("detail", "This node is shutting down; send the request again (to another node)"));
+            return;
+        }
         try {
             Principal principal = access == Access.PUBLIC ? null : authenticate(req, access);
             if (principal != null) org.slf4j.MDC.put("organization_id", principal.organizationId());

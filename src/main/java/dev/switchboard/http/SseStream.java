@@ -32,6 +32,14 @@ public final class SseStream implements AutoCloseable {
         write("id: " + id + "\ndata: " + data + "\n\n");
     }
 
+    /**
+     * The stream's last event, without an id (so the client's Last-Event-ID stays the last real event), and a
+     * {@code retry} of one second for clients that reconnect by themselves (EventSource).
+     */
+    public void reconnect(String data) throws IOException {
+        write("retry: 1000\ndata: " + data + "\n\n");
+    }
+
     public void comment(String text) throws IOException {
         write(": " + text + "\n\n");
     }

@@ -50,6 +50,8 @@ public final class StreamRoutes {
                 @Override public void send(long seq, String envelope) throws IOException { sse.event(seq, envelope); }
 
                 @Override public void ping() throws IOException { sse.comment("ping"); }
+
+                @Override public void reconnect(String envelope) throws IOException { sse.reconnect(envelope); }
             });
         } catch (IOException clientGone) {
             // The client went away: the stream ends, the run goes on.

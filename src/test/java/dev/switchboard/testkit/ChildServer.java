@@ -87,6 +87,16 @@ public final class ChildServer implements AutoCloseable {
 
     public boolean isAlive() { return process.isAlive(); }
 
+    /** SIGTERM, as an orchestrator stops a node: the graceful shutdown runs; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; its exit code, or -1 if it did not exit in time. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     /** SIGKILL: no shutdown hook runs, no lease is released. */
     public void kill() {
         process.destroyForcibly();
