@@ -1,6 +1,7 @@
 package dev.switchboard;
 
 import dev.switchboard.agents.AgentConfig;
+import dev.switchboard.agents.AgentFiles;
 import dev.switchboard.agents.AgentRoutes;
 import dev.switchboard.agents.AgentService;
 import dev.switchboard.agents.Kind;
@@ -133,6 +134,11 @@ public final class App implements AutoCloseable {
                 attachments, new PassageRetrieval(embeddings), guard, webhooks.taskEnds(), box, ids, clock,
                 config.syncWait(), config.ssePing());
 
+        // Agents as code: applied before the node serves, once even when several nodes start together.
+        config.configDir().ifPresent(dir -> {
+            int applied = db.exclusively(() -> AgentFiles.apply(dir, bootstrap.organizationId(), agents, workflows));
+            log.info("Applied {} agent and workflow file(s) from {}", applied, dir);
+        });
         Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
         PlatformRoutes.register(api, db);
         OrgRoutes.register(api, orgs);

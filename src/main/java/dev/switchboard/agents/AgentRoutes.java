@@ -35,6 +35,10 @@ public final class AgentRoutes {
                     agents.delete(call.organizationId(), id);
                     call.json(202, Map.of("id", id, "deleted", true));
                 });
+        api.get(base + "/{id}/export", Access.KEY, "The " + lower + " as a YAML file of agents as code (secrets masked)",
+                call -> call.bytes(200, "application/yaml; charset=utf-8", AgentFiles.export(
+                        agents.exported(call.organizationId(), call.path("id"))).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "inline; filename=\"" + lower + ".yaml\""));
         api.get(base + "/{id}/versions", Access.KEY, "List " + one + "'s deployed versions",
                 call -> call.ok(agents.versions(call.organizationId(), call.path("id"))));
         api.get(base + "/{id}/versions/{n}", Access.KEY, "Get one deployed version",

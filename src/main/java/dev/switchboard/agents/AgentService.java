@@ -93,6 +93,42 @@ public final class AgentService {
         return view(store.saveDraft(current, draft, publish, Times.now(clock)));
     }
 
+    /**
+     * Agents as code: the configuration becomes the deployed version of the agent of that name (created when there is
+     * none; a new version only when something changed). Returns the agent's id.
+     */
+    public String applyByName(String organizationId, AgentConfig config) {
+        Optional<AgentStore.Row> existing = store.findByName(organizationId, config.name());
+        if (existing.isEmpty()) return (String) create(organizationId, config).get("id");
+        AgentStore.Row row = existing.get();
+        // Every field as the file says (absent ones at their defaults); a masked secret (an exported file) keeps the
+        // stored one.
+        ObjectNode whole = Json.MAPPER.valueToTree(config);
+        AgentConfig wanted = withDefaultModel(checkMcp(checkProvider(checkNodes(organizationId, merge(row.draft(), whole)))));
+        if (!wanted.equals(row.draft()) || row.hasPendingChanges()) {
+            store.saveDraft(row, wanted, true, Times.now(clock));
+        }
+        return row.id();
+    }
+
+    /** The id of the agent of that name, if any (for workflow files that name their agents). */
+    public Optional<String> idByName(String organizationId, String name) {
+        return store.findByName(organizationId, name).map(AgentStore.Row::id);
+    }
+
+    /** The agent's draft as a file of agents as code: its configuration, secrets masked, without identity or state. */
+    public Map<String, Object> exported(String organizationId, String id) {
+        Map<String, Object> view = new LinkedHashMap<>(get(organizationId, id));
+        for (String state : List.of("id", "organization_id", "type", "status", "version", "has_pending_changes",
+                "created_at", "updated_at")) {
+            view.remove(state);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("kind", kind == Kind.WORKFLOW ? "workflow" : "agent");
+        out.putAll(view);
+        return out;
+    }
+
     public void delete(String organizationId, String id) {
         if (!store.delete(organizationId, id)) {
             throw notFound();

@@ -57,6 +57,12 @@ final class AgentStore {
                 organizationId, id, kind);
     }
 
+    /** The oldest of this kind with that name in the organization (names are not unique; agents as code use them). */
+    Optional<Row> findByName(String organizationId, String name) {
+        return db.queryOne("SELECT * FROM agents WHERE organization_id = ? AND kind = ? AND name = ? ORDER BY created_at, id LIMIT 1",
+                this::row, organizationId, kind, name);
+    }
+
     List<Row> list(String organizationId, int limit, long offset) {
         return db.query("SELECT * FROM agents WHERE organization_id = ? AND kind = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
                 this::row, organizationId, kind, limit, offset);
