@@ -2,6 +2,7 @@ package dev.switchboard;
 
 import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.agents.AgentFiles;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.agents.AgentRoutes;
 import dev.switchboard.agents.AgentService;
 import dev.switchboard.agents.Kind;
@@ -61,11 +62,13 @@ public final class App implements AutoCloseable {
     private final McpConnections mcp;
     private final Api api;
     private final EventLog events;
+    private final Metrics metrics;
     private final WebServer server;
     private final Optional<String> generatedKey;
 
-    private App(Config config, Db db, Worker worker, McpConnections mcp, Api api, EventLog events, WebServer server,
-                Optional<String> generatedKey) {
+    private App(Config config, Db db, Worker worker, McpConnections mcp, Api api, EventLog events, Metrics metrics,
+                WebServer server, Optional<String> generatedKey) {
+        this.metrics = metrics;
         this.mcp = mcp;
         this.api = api;
         this.events = events;
@@ -95,7 +98,8 @@ public final class App implements AutoCloseable {
         });
         Clock clock = Clock.systemUTC();
         Ids ids = Ids.random();
-        ProviderRegistry providers = new ProviderRegistry(config, clock);
+        Metrics metrics = new Metrics();
+        ProviderRegistry providers = new ProviderRegistry(config, clock, metrics);
         // Secrets that must be used again in clear are stored encrypted with this node's key.
         SecretBox box = SecretBox.open(config.secretKey(), config.dataDir());
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
@@ -112,7 +116,10 @@ public final class App implements AutoCloseable {
         StepStore steps = new StepStore(db, clock);
         Worker worker = new Worker(queue, config.maxConcurrentRuns(), config.lease());
         FileStore files = new FileStore(db, config.dataDir(), ids, clock);
-        Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock);
+        Webhooks webhooks = new Webhooks(db, box, queue, worker, guard, config.webhooks(), ids, clock, metrics);
+        db.bindMetrics(metrics.registry());
+        metrics.gauge("switchboard_runs_in_flight", "Runs executing on this node", worker::inFlight);
+        metrics.gauge("switchboard_queue_depth", "Work items in the queue (all nodes): queued, waiting or executing", queue::depth);
         Attachments attachments = new Attachments(files, guard, config.files());
         Embeddings embeddings = providers.embeddings(config.embeddingModel());
         Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
@@ -132,15 +139,15 @@ public final class App implements AutoCloseable {
         });
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, workflows, engine, providers, toolbox, files,
                 attachments, new PassageRetrieval(embeddings), guard, webhooks.taskEnds(), box, ids, clock,
-                config.syncWait(), config.ssePing());
+                config.syncWait(), config.ssePing(), metrics);
 
         // Agents as code: applied before the node serves, once even when several nodes start together.
         config.configDir().ifPresent(dir -> {
             int applied = db.exclusively(() -> AgentFiles.apply(dir, bootstrap.organizationId(), agents, workflows));
             log.info("Applied {} agent and workflow file(s) from {}", applied, dir);
         });
-        Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes());
-        PlatformRoutes.register(api, db);
+        Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes(), metrics);
+        PlatformRoutes.register(api, db, metrics);
         OrgRoutes.register(api, orgs);
         AgentRoutes.register(api, agents);
         WorkflowRoutes.register(api, workflows, ids);
@@ -169,7 +176,7 @@ public final class App implements AutoCloseable {
                 .start();
         log.info("Switchboard listening on {}:{} (node {}, data in {})", config.host(), server.port(), config.nodeId(),
                 config.dataDir().toAbsolutePath().normalize());
-        return new App(config, db, worker, mcp, api, events, server, bootstrap.generatedKey());
+        return new App(config, db, worker, mcp, api, events, metrics, server, bootstrap.generatedKey());
     }
 
     private static Db opened(CompletableFuture<Db> opening) {
@@ -201,5 +208,6 @@ public final class App implements AutoCloseable {
         server.stop();
         mcp.close();
         db.close();
+        metrics.close();
     }
 }

@@ -38,7 +38,11 @@ public final class Api {
     /** From now on every request but the liveness check is answered 503, to be sent to another node. */
     public void drain() { draining = true; }
 
-    public Api(HttpRouting.Builder routing, Authenticator authenticator, long maxBodyBytes) {
+    private final dev.switchboard.metrics.Metrics metrics;
+
+    public Api(HttpRouting.Builder routing, Authenticator authenticator, long maxBodyBytes,
+               dev.switchboard.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.routing = routing;
         this.authenticator = authenticator;
         this.maxBodyBytes = maxBodyBytes;
@@ -54,7 +58,14 @@ public final class Api {
 
     private void add(Method method, String path, Access access, String summary, Handler handler) {
         table.add(method.text(), path, access, summary);
-        routing.route(method, path, (req, res) -> serve(req, res, access, handler));
+        routing.route(method, path, (req, res) -> {
+            long began = System.nanoTime();
+            try {
+                serve(req, res, access, handler);
+            } finally {
+                metrics.httpRequest(method.text(), path, res.status().code(), System.nanoTime() - began);
+            }
+        });
     }
 
     /** Answers everything no route matched: 405 when the path exists under another method, else 404. */
@@ -84,7 +95,7 @@ public final class Api {
         try {
             Principal principal = access == Access.PUBLIC ? null : authenticate(req, access);
             if (principal != null) org.slf4j.MDC.put("organization_id", principal.organizationId());
-            call = new Call(req, res, principal, maxBodyBytes);
+            call = new Call(req, res, principal, maxBodyBytes, metrics);
             handler.handle(call);
         } catch (ApiException e) {
             if (!res.isSent()) {

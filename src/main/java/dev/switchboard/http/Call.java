@@ -26,7 +26,11 @@ public final class Call {
     private final Principal principal;
     private final long maxBodyBytes;
 
-    Call(ServerRequest request, ServerResponse response, Principal principal, long maxBodyBytes) {
+    private final dev.switchboard.metrics.Metrics metrics;
+
+    Call(ServerRequest request, ServerResponse response, Principal principal, long maxBodyBytes,
+         dev.switchboard.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.request = request;
         this.response = response;
         this.principal = principal;
@@ -237,7 +241,7 @@ public final class Call {
 
     /** Starts a Server-Sent Events answer. */
     public SseStream sse() {
-        return new SseStream(response);
+        return new SseStream(response, metrics.streamOpened());
     }
 
     /** Raw bytes, for file downloads. */

@@ -17,8 +17,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SseStream implements AutoCloseable {
     private final OutputStream out;
+    // Counts this stream as open until it closes (the streams-open gauge of /metrics).
+    private final AutoCloseable open;
 
-    SseStream(ServerResponse response) {
+    SseStream(ServerResponse response, AutoCloseable open) {
+        this.open = open;
         response.status(Status.OK_200);
         response.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -56,6 +59,11 @@ public final class SseStream implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            open.close();
+        } catch (Exception ignored) {
+            // a counter
+        }
         try {
             out.close();
         } catch (IOException | UncheckedIOException | ServerConnectionException ignored) {

@@ -47,7 +47,10 @@ public final class ProviderRegistry {
     private final int retries;
     private final Duration retryBase;
 
-    public ProviderRegistry(Config config, Clock clock) {
+    private final dev.switchboard.metrics.Metrics metrics;
+
+    public ProviderRegistry(Config config, Clock clock, dev.switchboard.metrics.Metrics metrics) {
+        this.metrics = metrics;
         for (ProviderSettings s : config.providers().configured()) {
             configured.put(s.id(), Provider.of(s, clock));
         }
@@ -135,12 +138,23 @@ public final class ProviderRegistry {
         // Wrapped only when streaming: providers take ModelStream.NONE as "no streaming".
         Watched watched = new Watched(stream);
         ModelStream sink = stream == ModelStream.NONE ? ModelStream.NONE : watched;
+        long began = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
             try {
-                return p.chat(request, sink);
+                ModelReply reply = p.chat(request, sink);
+                metrics.modelCall(request.provider(), request.model(), "ok", System.nanoTime() - began,
+                        reply.promptTokens(), reply.completionTokens(),
+                        price(request.provider(), request.model()).map(pr -> pr.cost(reply.promptTokens(),
+                                reply.completionTokens())).orElse(null));
+                return reply;
             } catch (ModelFailure f) {
                 // Once part of an answer has streamed out, a retry would send it twice: fail instead.
-                if (!f.kind().retriable() || attempt >= retries || watched.delivered) throw f;
+                if (!f.kind().retriable() || attempt >= retries || watched.delivered) {
+                    metrics.modelCall(request.provider(), request.model(), f.kind().name().toLowerCase(java.util.Locale.ROOT),
+                            System.nanoTime() - began, 0, 0, null);
+                    throw f;
+                }
+                metrics.modelRetry(request.provider(), f.kind().name().toLowerCase(java.util.Locale.ROOT));
                 // The provider's own Retry-After wins over our backoff, within a sane ceiling.
                 int done = attempt;
                 Duration wait = f.retryAfter().map(d -> d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d)

@@ -106,6 +106,11 @@ public final class Db implements AutoCloseable {
         return new Db(new HikariDataSource(cfg), new Dialect.Postgres(), new PgListener(url));
     }
 
+    /** Reports the connection pool (active, idle, pending, timeouts) to the node's metrics. */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        pool.setMetricRegistry(registry);
+    }
+
     /** Hears the other nodes' signals on a channel (PostgreSQL); with one node on SQLite there are none to hear. */
     public void listen(Channel channel, java.util.function.Consumer<String> handler) {
         if (listener != null) listener.listen(channel.wire, handler);

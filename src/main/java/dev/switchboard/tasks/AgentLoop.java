@@ -78,8 +78,11 @@ final class AgentLoop {
     private final Attachments attachments;
     private final PassageRetrieval retrieval;
 
+    private final dev.switchboard.metrics.Metrics metrics;
+
     AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox, Attachments attachments,
-              PassageRetrieval retrieval) {
+              PassageRetrieval retrieval, dev.switchboard.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.retrieval = retrieval;
         this.store = store;
         this.steps = steps;
@@ -181,7 +184,9 @@ final class AgentLoop {
                             + (decision.comment() != null ? ": " + decision.comment() : "") + ". Do not call it again.", true);
                 } else {
                     try {
+                        long began = System.nanoTime();
                         outcome = runTool(call, tools, token, remaining(deadline));
+                        metrics.toolCall(toolKind(tools, call.name()), outcome.isError(), System.nanoTime() - began);
                     } catch (CancelToken.TimedOut t) {
                         return timedOut(turn, s);
                     }
@@ -423,6 +428,16 @@ final class AgentLoop {
             // A tool that crashed is still only a failed tool call for the model, not a crashed run.
             return new ToolOutcome(call.id(), call.name(), "Error: the tool failed (" + e.getClass().getSimpleName() + ")", true);
         }
+    }
+
+    /** A bounded label for a tool: a built-in's name, {@code knowledge}, {@code mcp}, or {@code unknown}. */
+    private static String toolKind(List<Tool> tools, String name) {
+        return tools.stream().filter(t -> t.spec().name().equals(name)).findFirst().map(t -> switch (t) {
+            case dev.switchboard.tools.McpTool m -> "mcp";
+            case dev.switchboard.tools.KnowledgeSearchTool k -> "knowledge";
+            case dev.switchboard.tools.CurrentTimeTool c -> c.spec().name();
+            case dev.switchboard.tools.HttpFetchTool h -> h.spec().name();
+        }).orElse("unknown");
     }
 
     private static Optional<Duration> remaining(Optional<Instant> deadline) {

@@ -22,8 +22,11 @@ final class RunTransitions {
     private final StepStore steps;
     private final TaskEnds ends;
     private final Clock clock;
+    private final dev.switchboard.metrics.Metrics metrics;
 
-    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, Clock clock) {
+    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, Clock clock,
+                   dev.switchboard.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.events = events;
         this.queue = queue;
@@ -71,6 +74,11 @@ final class RunTransitions {
      * attempt in that transaction already (see {@link #created}): then nothing is written again.
      */
     RunState started(String agentId, TaskStore.RunRow run, int attempts) {
+        if (attempts == 1) {
+            String startedAt = run.state().status() == TaskStatus.EXECUTING ? run.state().startedAt() : now();
+            metrics.queueWait(java.time.Duration.between(java.time.Instant.parse(run.state().createdAt()),
+                    java.time.Instant.parse(startedAt)));
+        }
         if (run.state().status() == TaskStatus.EXECUTING && run.state().executionAttempts() == attempts) {
             return run.state();
         }
@@ -139,6 +147,8 @@ final class RunTransitions {
         Task snapshot = snapshot(agentId, run, end);
         events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), snapshot);
         ends.ended(tx, run.id(), snapshot, run.spec());
+        tx.afterCommit(() -> metrics.runEnded(run.spec().workflow() ? "workflow" : "agent", end.status().wire(),
+                end.stopReason() == null ? null : end.stopReason().wire()));
     }
 
     /** The run's live events, each stored in its own small transaction as it happens. */

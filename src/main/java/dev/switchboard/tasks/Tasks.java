@@ -28,10 +28,11 @@ public final class Tasks {
     public Tasks(Db db, EventLog events, RunQueue queue, StepStore steps, Worker worker, AgentService agents,
                  AgentService workflows, WorkflowEngine engine, ProviderRegistry providers, Toolbox toolbox,
                  FileStore files, Attachments attachments, PassageRetrieval retrieval, NetworkGuard guard,
-                 TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing) {
+                 TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing,
+                 dev.switchboard.metrics.Metrics metrics) {
         TaskStore store = new TaskStore(db, box);
-        RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock);
-        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval);
+        RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock, metrics);
+        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval, metrics);
         engine.runAgentsWith(new SubAgents(store, steps, loop, transitions));
         AcceptedRuns acceptedRuns = new AcceptedRuns();
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,

@@ -38,9 +38,11 @@ final class DeliveryHandler implements WorkHandler {
     private final NetworkGuard.Limits limits;
     private final int disableAfter;
     private final Clock clock;
+    private final dev.switchboard.metrics.Metrics metrics;
 
     DeliveryHandler(WebhookStore store, RunQueue queue, NetworkGuard guard, Backoff backoff, Duration timeout,
-                    int disableAfter, Clock clock) {
+                    int disableAfter, Clock clock, dev.switchboard.metrics.Metrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.queue = queue;
         this.guard = guard;
@@ -124,6 +126,8 @@ final class DeliveryHandler implements WorkHandler {
         int n = d.attemptCount() + 1;
         var attempt = new Delivery.Attempt(n, at, result.statusCode(), Duration.between(start, end).toMillis(), result.error());
         Optional<Duration> wait = result.ok() || !result.retryable() ? Optional.empty() : backoff.after(n - d.roundStart());
+        metrics.webhookAttempt(result.ok() ? "succeeded" : wait.isPresent() ? "retrying" : "failed",
+                Duration.between(Instant.parse(d.createdAt()), start));
         store.db().inTransaction(tx -> {
             if (result.ok()) {
                 store.attempted(tx, d.id(), attempt, Delivery.Status.SUCCEEDED, null);

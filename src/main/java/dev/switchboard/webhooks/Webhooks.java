@@ -17,10 +17,10 @@ public final class Webhooks {
     private final TaskEnds taskEnds;
 
     public Webhooks(Db db, SecretBox box, RunQueue queue, Worker worker, NetworkGuard guard, Config.Webhooks settings, Ids ids,
-                    Clock clock) {
+                    Clock clock, dev.switchboard.metrics.Metrics metrics) {
         WebhookStore store = new WebhookStore(db, box);
         worker.register(DeliveryHandler.KIND, new DeliveryHandler(store, queue, guard,
-                new Backoff(settings.retrySchedule()), settings.timeout(), settings.disableAfterFailures(), clock));
+                new Backoff(settings.retrySchedule()), settings.timeout(), settings.disableAfterFailures(), clock, metrics));
         this.service = new WebhookService(store, queue, worker, guard, ids, clock);
         this.taskEnds = new Notifier(store, queue, worker, ids, clock);
     }
