@@ -3,6 +3,7 @@ package dev.switchboard;
 import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.agents.AgentFiles;
 import dev.switchboard.metrics.Metrics;
+import dev.switchboard.tracing.Tracing;
 import dev.switchboard.agents.AgentRoutes;
 import dev.switchboard.agents.AgentService;
 import dev.switchboard.agents.Kind;
@@ -63,12 +64,14 @@ public final class App implements AutoCloseable {
     private final Api api;
     private final EventLog events;
     private final Metrics metrics;
+    private final Tracing tracing;
     private final WebServer server;
     private final Optional<String> generatedKey;
 
     private App(Config config, Db db, Worker worker, McpConnections mcp, Api api, EventLog events, Metrics metrics,
-                WebServer server, Optional<String> generatedKey) {
+                Tracing tracing, WebServer server, Optional<String> generatedKey) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.mcp = mcp;
         this.api = api;
         this.events = events;
@@ -99,7 +102,8 @@ public final class App implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Ids ids = Ids.random();
         Metrics metrics = new Metrics();
-        ProviderRegistry providers = new ProviderRegistry(config, clock, metrics);
+        Tracing tracing = Tracing.fromEnv(config.otel());
+        ProviderRegistry providers = new ProviderRegistry(config, clock, metrics, tracing);
         // Secrets that must be used again in clear are stored encrypted with this node's key.
         SecretBox box = SecretBox.open(config.secretKey(), config.dataDir());
         NetworkGuard guard = new NetworkGuard(config.allowPrivateNetwork());
@@ -139,14 +143,14 @@ public final class App implements AutoCloseable {
         });
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, workflows, engine, providers, toolbox, files,
                 attachments, new PassageRetrieval(embeddings), guard, webhooks.taskEnds(), box, ids, clock,
-                config.syncWait(), config.ssePing(), metrics);
+                config.syncWait(), config.ssePing(), metrics, tracing);
 
         // Agents as code: applied before the node serves, once even when several nodes start together.
         config.configDir().ifPresent(dir -> {
             int applied = db.exclusively(() -> AgentFiles.apply(dir, bootstrap.organizationId(), agents, workflows));
             log.info("Applied {} agent and workflow file(s) from {}", applied, dir);
         });
-        Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes(), metrics);
+        Api api = new Api(routing, orgs::authenticate, config.maxBodyBytes(), metrics, tracing);
         PlatformRoutes.register(api, db, metrics);
         OrgRoutes.register(api, orgs);
         AgentRoutes.register(api, agents);
@@ -176,7 +180,7 @@ public final class App implements AutoCloseable {
                 .start();
         log.info("Switchboard listening on {}:{} (node {}, data in {})", config.host(), server.port(), config.nodeId(),
                 config.dataDir().toAbsolutePath().normalize());
-        return new App(config, db, worker, mcp, api, events, metrics, server, bootstrap.generatedKey());
+        return new App(config, db, worker, mcp, api, events, metrics, tracing, server, bootstrap.generatedKey());
     }
 
     private static Db opened(CompletableFuture<Db> opening) {
@@ -209,5 +213,7 @@ public final class App implements AutoCloseable {
         mcp.close();
         db.close();
         metrics.close();
+        // The last spans are sent before the process exits.
+        tracing.close();
     }
 }

@@ -36,7 +36,8 @@ public record Config(
         Files files,
         Mcp mcp,
         String logFormat,
-        Optional<Path> configDir) {
+        Optional<Path> configDir,
+        Map<String, String> otel) {
 
     /**
      * MCP servers: whether local (stdio) ones may run commands on this host; how long connecting (initialize) may
@@ -100,9 +101,23 @@ public record Config(
                         Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CONNECT_TIMEOUT_SECONDS", 10, 1, 600)),
                         Duration.ofSeconds(r.integer("SWITCHBOARD_MCP_CALL_TIMEOUT_SECONDS", 60, 1, 3600))),
                 logFormat(r.text("SWITCHBOARD_LOG_FORMAT")),
-                r.text("SWITCHBOARD_CONFIG_DIR").map(Path::of));
+                r.text("SWITCHBOARD_CONFIG_DIR").map(Path::of),
+                otel(env));
         r.rejectUnknown();
         return config;
+    }
+
+    /** OpenTelemetry's standard variables that tracing reads (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, …). */
+    private static Map<String, String> otel(Map<String, String> env) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith("OTEL_")) out.put(k, v);
+        });
+        String delay = out.get("OTEL_BSP_SCHEDULE_DELAY");
+        if (delay != null && !delay.matches("\\d{1,7}")) {
+            throw new IllegalArgumentException("OTEL_BSP_SCHEDULE_DELAY must be a number of milliseconds, got '" + delay + "'");
+        }
+        return Map.copyOf(out);
     }
 
     /** {@code text} (one readable line per event, the default) or {@code json} (one JSON object per line). */
@@ -222,7 +237,7 @@ public record Config(
     public Config withPort(int newPort) {
         return new Config(databaseUrl, databasePoolSize, host, newPort, dataDir, bootstrapApiKey, secretKey, nodeId, maxConcurrentRuns, syncWait, lease,
                 shutdownGrace, ssePing, maxBodyBytes, allowPrivateNetwork, defaultModel, embeddingModel, providers, webhooks,
-                files, mcp, logFormat, configDir);
+                files, mcp, logFormat, configDir, otel);
     }
 
     /** Reads settings and remembers which it read, so that a setting nobody reads (a typo) can be refused. */

@@ -39,10 +39,12 @@ public final class Api {
     public void drain() { draining = true; }
 
     private final dev.switchboard.metrics.Metrics metrics;
+    private final dev.switchboard.tracing.Tracing tracing;
 
     public Api(HttpRouting.Builder routing, Authenticator authenticator, long maxBodyBytes,
-               dev.switchboard.metrics.Metrics metrics) {
+               dev.switchboard.metrics.Metrics metrics, dev.switchboard.tracing.Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.routing = routing;
         this.authenticator = authenticator;
         this.maxBodyBytes = maxBodyBytes;
@@ -60,10 +62,20 @@ public final class Api {
         table.add(method.text(), path, access, summary);
         routing.route(method, path, (req, res) -> {
             long began = System.nanoTime();
-            try {
+            io.opentelemetry.api.trace.Span span = tracing.startRequest(method.text() + " " + path,
+                    req.headers().first(HeaderNames.create("traceparent")).orElse(null));
+            try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+                dev.switchboard.tracing.Tracing.currentTraceparent()
+                        .ifPresent(tp -> res.header(HeaderNames.create("traceparent"), tp));
                 serve(req, res, access, handler);
             } finally {
-                metrics.httpRequest(method.text(), path, res.status().code(), System.nanoTime() - began);
+                int status = res.status().code();
+                span.setAttribute("http.request.method", method.text());
+                span.setAttribute("http.route", path);
+                span.setAttribute("http.response.status_code", status);
+                if (status >= 500) span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                span.end();
+                metrics.httpRequest(method.text(), path, status, System.nanoTime() - began);
             }
         });
     }
@@ -86,6 +98,7 @@ public final class Api {
         Call call = null;
         // A connection's requests may share a thread: each starts with a clean logging context.
         org.slf4j.MDC.clear();
+        dev.switchboard.tracing.Tracing.currentTraceId().ifPresent(id -> org.slf4j.MDC.put("trace_id", id));
         if (draining && !req.path().path().equals("/health")) {
             res.header(HeaderNames.create("Retry-After"), "1");
             res.header(HeaderNames.CONNECTION, "close");

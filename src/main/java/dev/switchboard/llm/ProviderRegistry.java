@@ -49,8 +49,12 @@ public final class ProviderRegistry {
 
     private final dev.switchboard.metrics.Metrics metrics;
 
-    public ProviderRegistry(Config config, Clock clock, dev.switchboard.metrics.Metrics metrics) {
+    private final dev.switchboard.tracing.Tracing tracing;
+
+    public ProviderRegistry(Config config, Clock clock, dev.switchboard.metrics.Metrics metrics,
+                            dev.switchboard.tracing.Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         for (ProviderSettings s : config.providers().configured()) {
             configured.put(s.id(), Provider.of(s, clock));
         }
@@ -133,6 +137,24 @@ public final class ProviderRegistry {
 
     /** Like {@link #chat(ModelRequest)}, streaming the answer into {@code stream} as it comes. */
     public ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException {
+        io.opentelemetry.api.trace.Span span = tracing.startChild("chat " + request.provider() + "/" + request.model(),
+                io.opentelemetry.api.trace.SpanKind.CLIENT);
+        span.setAttribute("gen_ai.system", request.provider());
+        span.setAttribute("gen_ai.request.model", request.model());
+        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+            ModelReply reply = chatRetrying(request, stream);
+            span.setAttribute("gen_ai.usage.input_tokens", reply.promptTokens());
+            span.setAttribute("gen_ai.usage.output_tokens", reply.completionTokens());
+            return reply;
+        } catch (ModelFailure f) {
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, f.kind().name());
+            throw f;
+        } finally {
+            span.end();
+        }
+    }
+
+    private ModelReply chatRetrying(ModelRequest request, ModelStream stream) throws InterruptedException {
         Provider p = find(request.provider()).orElseThrow(() -> new ModelFailure(ModelFailure.Kind.NOT_CONFIGURED,
                 notConfigured(request.provider())));
         // Wrapped only when streaming: providers take ModelStream.NONE as "no streaming".

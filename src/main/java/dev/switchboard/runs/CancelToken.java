@@ -76,14 +76,16 @@ public final class CancelToken {
         CompletableFuture<T> result = new CompletableFuture<>();
         // The child logs as the run does (its ids in the MDC).
         java.util.Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
-        Thread child = Thread.ofVirtual().unstarted(() -> {
+        // ... and in the run's trace.
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        Thread child = Thread.ofVirtual().unstarted(trace.wrap(() -> {
             if (mdc != null) org.slf4j.MDC.setContextMap(mdc);
             try {
                 result.complete(work.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
-        });
+        }));
         inFlight = result;
         callThread = child;
         child.start();

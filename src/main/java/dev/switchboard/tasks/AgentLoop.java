@@ -79,10 +79,12 @@ final class AgentLoop {
     private final PassageRetrieval retrieval;
 
     private final dev.switchboard.metrics.Metrics metrics;
+    private final dev.switchboard.tracing.Tracing tracing;
 
     AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox, Attachments attachments,
-              PassageRetrieval retrieval, dev.switchboard.metrics.Metrics metrics) {
+              PassageRetrieval retrieval, dev.switchboard.metrics.Metrics metrics, dev.switchboard.tracing.Tracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.retrieval = retrieval;
         this.store = store;
         this.steps = steps;
@@ -185,7 +187,14 @@ final class AgentLoop {
                 } else {
                     try {
                         long began = System.nanoTime();
-                        outcome = runTool(call, tools, token, remaining(deadline));
+                        io.opentelemetry.api.trace.Span span = tracing.startChild("tool " + call.name(),
+                                io.opentelemetry.api.trace.SpanKind.INTERNAL);
+                        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+                            outcome = runTool(call, tools, token, remaining(deadline));
+                        } finally {
+                            span.end();
+                        }
+                        if (outcome.isError()) span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
                         metrics.toolCall(toolKind(tools, call.name()), outcome.isError(), System.nanoTime() - began);
                     } catch (CancelToken.TimedOut t) {
                         return timedOut(turn, s);

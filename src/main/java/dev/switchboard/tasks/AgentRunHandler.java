@@ -31,9 +31,11 @@ final class AgentRunHandler implements WorkHandler {
     private final WorkflowEngine engine;
     private final ProviderRegistry providers;
     private final FileStore files;
+    private final dev.switchboard.tracing.Tracing tracing;
 
     AgentRunHandler(TaskStore store, AcceptedRuns acceptedRuns, RunTransitions transitions, RunQueue queue, AgentLoop loop,
-                    WorkflowEngine engine, ProviderRegistry providers, FileStore files) {
+                    WorkflowEngine engine, ProviderRegistry providers, FileStore files, dev.switchboard.tracing.Tracing tracing) {
+        this.tracing = tracing;
         this.engine = engine;
         this.store = store;
         this.acceptedRuns = acceptedRuns;
@@ -55,6 +57,22 @@ final class AgentRunHandler implements WorkHandler {
         TaskStore.RunRow run = found.get();
         org.slf4j.MDC.put("task_id", run.taskId());
         org.slf4j.MDC.put("organization_id", run.organizationId());
+        // The run continues the trace of the request that accepted it, whichever node that was.
+        io.opentelemetry.api.trace.Span span = tracing.startRun(run.spec().workflow() ? "run workflow" : "run agent",
+                run.spec().traceparent());
+        span.setAttribute("switchboard.task_id", run.taskId());
+        span.setAttribute("switchboard.run_id", run.id());
+        span.setAttribute("switchboard.agent_id", run.spec().agentId());
+        span.setAttribute("switchboard.attempt", item.attempts());
+        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+            dev.switchboard.tracing.Tracing.currentTraceId().ifPresent(id -> org.slf4j.MDC.put("trace_id", id));
+            executeRun(item, token, run);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void executeRun(QueueItem item, CancelToken token, TaskStore.RunRow run) {
         String agentId = run.spec().agentId();
         if (run.state().status().isTerminal()) {
             store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });

@@ -196,7 +196,8 @@ public final class InvokeService {
                 overrides.outputSchema() != null ? overrides.outputSchema() : base.outputSchema(), provider, model, effort,
                 base.agentVersion(), base.payloadExtension(), base.eventsStreaming(), base.mcpServers(), base.webhookUrl(),
                 base.hasUserOidcToken(), base.hasUserTokens(), base.credentials(), base.budgets(),
-                base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow());
+                base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow(),
+                dev.switchboard.tracing.Tracing.currentTraceparent().orElse(null));
         Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject", leaseHere)));
         return answer(org, accepted, false);
     }
@@ -327,7 +328,7 @@ public final class InvokeService {
                 r.webhookUrl(), r.userOidcToken() != null, r.userTokens() != null && !r.userTokens().isNull(),
                 new McpCredentials(r.userOidcToken(), r.userTokens()).toJson(),
                 new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent,
-                resolved.workflow());
+                resolved.workflow(), dev.switchboard.tracing.Tracing.currentTraceparent().orElse(null));
     }
 
     /** The task as one of its turns shows it. */

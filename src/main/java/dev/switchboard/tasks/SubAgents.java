@@ -38,7 +38,8 @@ final class SubAgents implements WorkflowEngine.SubAgent {
                 "default", false, "auto", step.instructions(), step.instructionsMode(), null, null, agent.outputFormat(),
                 agent.outputSchema(), agent.modelProvider(), agent.modelName(), agent.llmReasoningEffort(),
                 parent.spec().agentVersion(), null, false, parent.spec().mcpServers(), null, parent.spec().hasUserOidcToken(),
-                parent.spec().hasUserTokens(), parent.spec().credentials(), new Turn.Budgets(null, null, null, null), 0, agent, false);
+                parent.spec().hasUserTokens(), parent.spec().credentials(), new Turn.Budgets(null, null, null, null), 0, agent, false,
+                parent.spec().traceparent());
         String subRunId = parentRunId + "/" + nodeKey;
         TaskStore.RunRow sub = new TaskStore.RunRow(subRunId, org, parent.taskId(), parent.turn(), null, turn, parent.state());
         // With events_streaming, the workflow's stream shows the agent starting and its answer as it comes.

@@ -29,14 +29,14 @@ public final class Tasks {
                  AgentService workflows, WorkflowEngine engine, ProviderRegistry providers, Toolbox toolbox,
                  FileStore files, Attachments attachments, PassageRetrieval retrieval, NetworkGuard guard,
                  TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing,
-                 dev.switchboard.metrics.Metrics metrics) {
+                 dev.switchboard.metrics.Metrics metrics, dev.switchboard.tracing.Tracing tracing) {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock, metrics);
-        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval, metrics);
+        AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval, metrics, tracing);
         engine.runAgentsWith(new SubAgents(store, steps, loop, transitions));
         AcceptedRuns acceptedRuns = new AcceptedRuns();
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,
-                providers, files));
+                providers, files, tracing));
         this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns, guard, ids,
                 clock, syncWait, toolbox.mcp().settings().allowLocal());
         this.tasks = new TaskService(store, transitions, events, worker, agents, steps);

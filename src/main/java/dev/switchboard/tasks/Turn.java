@@ -12,7 +12,7 @@ import java.util.List;
  * What one turn of a thread runs: the request as accepted, the effective model, and the agent configuration it was
  * resolved against, frozen at accept time so that a retried attempt runs the same thing. The secrets it holds (MCP
  * servers' keys, the user's {@code credentials} as JSON) are sealed in storage ({@link #withSecrets}) and masked
- * when shown.
+ * when shown. {@code traceparent}: the trace of the request that accepted it, which its run continues.
  */
 public record Turn(
         String agentId,
@@ -43,14 +43,16 @@ public record Turn(
         Budgets budgets,
         Integer historyBeforeTurn,
         AgentConfig agent,
-        boolean workflow) {
+        boolean workflow,
+        String traceparent) {
 
     /** The same turn with another copy of its agent's configuration (its secrets sealed or opened). */
     public Turn withAgent(AgentConfig other) {
         return new Turn(agentId, input, title, source, sourceNodeType, thinkMode, disableAttachmentInjection,
                 attachmentMode, instructionsOverride, instructionsMode, additionalContext, expectedOutput, outputFormat, outputSchema,
                 llmModelProvider, llmModelName, llmReasoningEffort, agentVersion, payloadExtension, eventsStreaming,
-                mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, credentials, budgets, historyBeforeTurn, other, workflow);
+                mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, credentials, budgets, historyBeforeTurn, other, workflow,
+                traceparent);
     }
 
     /**
@@ -63,7 +65,7 @@ public record Turn(
                 llmModelProvider, llmModelName, llmReasoningEffort, agentVersion, payloadExtension, eventsStreaming,
                 McpSecrets.map(mcpServers, f), webhookUrl, hasUserOidcToken, hasUserTokens,
                 credentials == null ? null : f.apply(credentials), budgets, historyBeforeTurn,
-                agent == null ? null : agent.withSecrets(f), workflow);
+                agent == null ? null : agent.withSecrets(f), workflow, traceparent);
     }
 
     /** The user's credentials for MCP servers, in clear (the store opened them). */

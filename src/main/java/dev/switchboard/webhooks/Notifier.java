@@ -55,7 +55,10 @@ final class Notifier implements TaskEnds {
         String payload = Json.write(body);
         for (Target t : targets) {
             String id = ids.next();
-            store.insert(tx, new Delivery(id, task.organizationId(), t.endpointId(), t.source(), t.url(), t.headers(),
+            // The run's trace goes with its webhooks, so a receiver can join it.
+            Map<String, String> headers = new LinkedHashMap<>(t.headers());
+            dev.switchboard.tracing.Tracing.currentTraceparent().ifPresent(tp -> headers.put("traceparent", tp));
+            store.insert(tx, new Delivery(id, task.organizationId(), t.endpointId(), t.source(), t.url(), headers,
                     t.signingSecret(), task.id(), runId, type.get().wire(), payload, Delivery.Status.PENDING, 0, 0, now,
                     now, now));
             queue.enqueue(tx, id, DeliveryHandler.KIND, DeliveryHandler.threadKey(id));

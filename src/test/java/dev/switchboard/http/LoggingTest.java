@@ -15,7 +15,10 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The production logging: JSON lines with the ids of what they are about, and no prompt text or answers in them. */
+/**
+ * The production logging: JSON lines with the ids of what they are about (the trace's too), and no prompt text or
+ * answers in them.
+ */
 class LoggingTest {
 
     @Test
@@ -33,7 +36,8 @@ class LoggingTest {
                 Http http = server.http();
                 String agent = http.post("/v1/agents", "{\"name\":\"logged\"}").json().path("id").asText();
                 task = http.post("/v1/agents/" + agent + "/invoke",
-                        Http.json("input", Map.of("text", "my secret prompt words"))).json();
+                        Http.json("input", Map.of("text", "my secret prompt words")),
+                        Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")).json();
                 assertThat(task.path("status").asText()).isEqualTo("completed");
             }
             List<String> lines = Files.readAllLines(log).stream().filter(l -> l.startsWith("{")).toList();
@@ -46,6 +50,8 @@ class LoggingTest {
             assertThat(mdc.path("task_id").asText()).isEqualTo(task.path("id").asText());
             assertThat(mdc.path("organization_id").asText()).isEqualTo(task.path("organization_id").asText());
             assertThat(mdc.path("run_id").asText()).isNotBlank();
+            // The caller's trace, carried through the queue into the run's lines.
+            assertThat(mdc.path("trace_id").asText()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
             String all = String.join("\n", Files.readAllLines(log));
             assertThat(all).doesNotContain("my secret prompt words").doesNotContain("the confidential answer");
         }

@@ -122,7 +122,7 @@ class PromptBuilderTest {
                      String expected, String format, ObjectNode schema) {
         return new Turn("agent-1", input, null, "api", null, "default", false, "auto", override, mode, context, expected, format,
                 schema, "openai", "gpt-4.1", null, "1", null, false, List.of(), null, false, false, null,
-                new Turn.Budgets(null, null, null, null), null, agent, false);
+                new Turn.Budgets(null, null, null, null), null, agent, false, null);
     }
 
     static Turn withThinkMode(Turn t, String thinkMode) {
@@ -130,6 +130,6 @@ class PromptBuilderTest {
                 t.disableAttachmentInjection(), t.attachmentMode(), t.instructionsOverride(), t.instructionsMode(), t.additionalContext(),
                 t.expectedOutput(), t.outputFormat(), t.outputSchema(), t.llmModelProvider(), t.llmModelName(),
                 t.llmReasoningEffort(), t.agentVersion(), t.payloadExtension(), t.eventsStreaming(), t.mcpServers(),
-                t.webhookUrl(), t.hasUserOidcToken(), t.hasUserTokens(), t.credentials(), t.budgets(), t.historyBeforeTurn(), t.agent(), t.workflow());
+                t.webhookUrl(), t.hasUserOidcToken(), t.hasUserTokens(), t.credentials(), t.budgets(), t.historyBeforeTurn(), t.agent(), t.workflow(), t.traceparent());
     }
 }
