@@ -114,9 +114,6 @@ public final class Metrics {
         };
     }
 
-    /** No meters recorded (tests of a part alone). */
-    public static Metrics none() { return new Metrics(); }
-
     public void close() {
         gc.close();
         registry.close();

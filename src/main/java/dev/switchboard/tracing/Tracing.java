@@ -95,8 +95,6 @@ public final class Tracing implements AutoCloseable {
         return ctx.isValid() ? Optional.of(ctx.getTraceId()) : Optional.empty();
     }
 
-    public boolean exporting() { return provider != null; }
-
     @Override
     public void close() {
         if (provider != null) provider.close();
