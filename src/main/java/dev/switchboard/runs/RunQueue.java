@@ -70,13 +70,14 @@ public final class RunQueue {
     }
 
     /**
-     * Removes finished work in the transaction that stores its final state. Work leased to another node is not this
-     * node's to finish (its lease lapsed, and the work was claimed again): {@link LeaseLost} rolls the end back, so
-     * that a task is finished once, by the node that holds it.
+     * Removes finished work in the transaction that stores its final state. Work another node holds a live lease on is
+     * not this node's to finish (this node's own lease lapsed, and the work was claimed again): {@link LeaseLost} rolls
+     * the end back, so that a task is finished once, by the node that holds it. Work whose lease has lapsed is nobody's
+     * (its node is gone) and may be finished by anyone: a stop of a run its dead node had claimed.
      */
     public void complete(Db.Tx tx, String runId) {
-        int deleted = tx.update("DELETE FROM run_queue WHERE run_id = ? AND (lease_owner IS NULL OR lease_owner = ?)",
-                runId, nodeId);
+        int deleted = tx.update("DELETE FROM run_queue WHERE run_id = ? AND (lease_owner IS NULL OR lease_owner = ? "
+                + "OR lease_expires_at < ?)", runId, nodeId, Times.now(clock));
         if (deleted == 0 && tx.queryOne("SELECT 1 FROM run_queue WHERE run_id = ?", rs -> 1, runId).isPresent()) {
             throw new LeaseLost(runId);
         }

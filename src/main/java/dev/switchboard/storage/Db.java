@@ -217,7 +217,8 @@ public final class Db implements AutoCloseable {
      */
     public <T> T exclusively(java.util.function.Supplier<T> work) {
         if (listener == null) return work.get();
-        try (Connection c = pool.getConnection()) {
+        // The lock's connection is not the pool's: the work needs the pool's, which may be a single one.
+        try (Connection c = listener.connect()) {
             try (var st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_lock(7061626)");
             }

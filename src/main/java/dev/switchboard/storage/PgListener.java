@@ -71,6 +71,9 @@ final class PgListener implements AutoCloseable {
         }
     }
 
+    /** A connection of its own to the database (not the pool's). */
+    Connection connect() throws SQLException { return open(); }
+
     private Connection open() throws SQLException {
         return url.user() == null ? DriverManager.getConnection(url.jdbcUrl())
                 : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());

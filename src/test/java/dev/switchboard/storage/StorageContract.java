@@ -121,6 +121,17 @@ abstract class StorageContract {
     }
 
     @Test
+    void workWhoseLeaseLapsedMayBeFinishedByAnyNode() {
+        RunQueue dead = queue("dead-node");
+        db.inTransaction(tx -> { dead.enqueue(tx, "r1", "agent_run", "t1"); return null; });
+        dead.claim(1);
+        clock.advance(LEASE.plusSeconds(1));
+        // A stop arriving before anyone claimed it again ends it here.
+        db.inTransaction(tx -> { queue("node-b").complete(tx, "r1"); return null; });
+        assertThat(dead.depth()).isZero();
+    }
+
+    @Test
     void workOfOneThreadRunsInOrderOneAtATime() {
         RunQueue q = queue("node-a");
         db.inTransaction(tx -> {
