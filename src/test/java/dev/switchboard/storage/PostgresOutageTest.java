@@ -66,6 +66,22 @@ class PostgresOutageTest {
         }
     }
 
+    @Test
+    void aNodeWorksWithAPoolOfOneConnection() {
+        // Runs never hold a connection across a model call, and start-up's lock has a connection of its own.
+        try (FakeLlm llm = FakeLlm.start();
+             TestServer server = TestServer.start(llm, Map.of("SWITCHBOARD_DATABASE_URL",
+                     TestPostgres.asSetting(TestPostgres.freshDatabase()), "SWITCHBOARD_DATABASE_POOL_SIZE", "1"))) {
+            String agent = server.createAgent("frugal");
+            for (int i = 0; i < 3; i++) {
+                llm.enqueue(FakeLlm.slow("answer " + i, Duration.ofMillis(200)));
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(invoke(server.http(), agent).json().path("status").asText()).isEqualTo("completed");
+            }
+        }
+    }
+
     private static Http.Response invoke(Http http, String agent) {
         return http.post("/v1/agents/" + agent + "/invoke", Http.json("input", Map.of("text", "hello")));
     }
