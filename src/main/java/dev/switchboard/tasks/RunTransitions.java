@@ -49,7 +49,6 @@ final class RunTransitions {
      * this node in the same transaction, to be started without a claim.
      */
     Created created(Db.Tx tx, String agentId, TaskStore.RunRow run, boolean leaseHere) {
-        store.insertRun(tx, run);
         String threadKey = run.organizationId() + "/" + run.taskId();
         Optional<QueueItem> leased = Optional.empty();
         if (leaseHere) {
@@ -57,16 +56,19 @@ final class RunTransitions {
         } else {
             queue.enqueue(tx, run.id(), AgentRunHandler.KIND, threadKey);
         }
-        long seq = announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
-        if (leased.isPresent()) {
-            // It starts on this node right after the commit: it is executing from this transaction on (one
-            // transaction fewer than a separate start).
-            RunState executing = run.state().executing(now(), leased.get().attempts());
-            store.saveState(tx, run, executing);
-            announce(tx, agentId, run, executing, TaskEvent.TASK_UPDATED);
-            run = run.withState(executing);
+        if (leased.isEmpty()) {
+            store.insertRun(tx, run);
+            return new Created(announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED), leased, run);
         }
-        return new Created(seq, leased, run);
+        // It starts on this node right after the commit: it is executing from this transaction on (one transaction
+        // fewer than a separate start), and its row is stored so at once. The events still tell both steps.
+        RunState executing = run.state().executing(now(), leased.get().attempts());
+        TaskStore.RunRow started = run.withState(executing);
+        store.insertRun(tx, started);
+        store.saveTaskStatus(tx, started, executing);
+        long seq = announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
+        announce(tx, agentId, started, executing, TaskEvent.TASK_UPDATED);
+        return new Created(seq, leased, started);
     }
 
     /**

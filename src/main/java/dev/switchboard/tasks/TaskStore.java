@@ -93,6 +93,11 @@ final class TaskStore {
     void saveState(Db.Tx tx, RunRow run, RunState state) {
         tx.update("UPDATE runs SET status = ?, finished_at = ?, doc = ? WHERE id = ?",
                 state.status().wire(), state.finishedAt(), Json.write(state), run.id());
+        saveTaskStatus(tx, run, state);
+    }
+
+    /** The task's status and time, when this run is the thread's latest (its run row is written apart). */
+    void saveTaskStatus(Db.Tx tx, RunRow run, RunState state) {
         tx.update("UPDATE tasks SET status = ?, updated_at = ? WHERE organization_id = ? AND id = ? AND latest_run_id = ?",
                 state.status().wire(), state.updatedAt(), run.organizationId(), run.taskId(), run.id());
     }
