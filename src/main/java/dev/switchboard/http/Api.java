@@ -3,6 +3,8 @@ package dev.switchboard.http;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Principal;
+import dev.switchboard.metrics.Metrics;
+import dev.switchboard.tracing.Tracing;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -13,8 +15,12 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,11 +44,11 @@ public final class Api {
     /** From now on every request but the liveness check is answered 503, to be sent to another node. */
     public void drain() { draining = true; }
 
-    private final dev.switchboard.metrics.Metrics metrics;
-    private final dev.switchboard.tracing.Tracing tracing;
+    private final Metrics metrics;
+    private final Tracing tracing;
 
     public Api(HttpRouting.Builder routing, Authenticator authenticator, long maxBodyBytes,
-               dev.switchboard.metrics.Metrics metrics, dev.switchboard.tracing.Tracing tracing) {
+               Metrics metrics, Tracing tracing) {
         this.metrics = metrics;
         this.tracing = tracing;
         this.routing = routing;
@@ -62,10 +68,10 @@ public final class Api {
         table.add(method.text(), path, access, summary);
         routing.route(method, path, (req, res) -> {
             long began = System.nanoTime();
-            io.opentelemetry.api.trace.Span span = tracing.startRequest(method.text() + " " + path,
+            Span span = tracing.startRequest(method.text() + " " + path,
                     req.headers().first(HeaderNames.create("traceparent")).orElse(null));
-            try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
-                dev.switchboard.tracing.Tracing.currentTraceparent()
+            try (Scope scope = span.makeCurrent()) {
+                Tracing.currentTraceparent()
                         .ifPresent(tp -> res.header(HeaderNames.create("traceparent"), tp));
                 serve(req, res, access, handler);
             } finally {
@@ -73,7 +79,7 @@ public final class Api {
                 span.setAttribute("http.request.method", method.text());
                 span.setAttribute("http.route", path);
                 span.setAttribute("http.response.status_code", status);
-                if (status >= 500) span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                if (status >= 500) span.setStatus(StatusCode.ERROR);
                 span.end();
                 metrics.httpRequest(method.text(), path, status, System.nanoTime() - began);
             }
@@ -97,8 +103,8 @@ public final class Api {
     private void serve(ServerRequest req, ServerResponse res, Access access, Handler handler) {
         Call call = null;
         // A connection's requests may share a thread: each starts with a clean logging context.
-        org.slf4j.MDC.clear();
-        dev.switchboard.tracing.Tracing.currentTraceId().ifPresent(id -> org.slf4j.MDC.put("trace_id", id));
+        MDC.clear();
+        Tracing.currentTraceId().ifPresent(id -> MDC.put("trace_id", id));
         if (draining && !req.path().path().equals("/health")) {
             res.header(HeaderNames.create("Retry-After"), "1");
             res.header(HeaderNames.CONNECTION, "close");
@@ -107,7 +113,7 @@ public final class Api {
         }
         try {
             Principal principal = access == Access.PUBLIC ? null : authenticate(req, access);
-            if (principal != null) org.slf4j.MDC.put("organization_id", principal.organizationId());
+            if (principal != null) MDC.put("organization_id", principal.organizationId());
             call = new Call(req, res, principal, maxBodyBytes, metrics);
             handler.handle(call);
         } catch (ApiException e) {

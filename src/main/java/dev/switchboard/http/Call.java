@@ -7,13 +7,14 @@ import dev.switchboard.common.ApiException;
 import dev.switchboard.common.Json;
 import dev.switchboard.common.Page;
 import dev.switchboard.common.Principal;
+import dev.switchboard.metrics.Metrics;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import org.apache.commons.fileupload2.core.FileItemInput;
 import org.apache.commons.fileupload2.core.FileItemInputIterator;
-import io.helidon.webserver.http.ServerResponse;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,10 +27,10 @@ public final class Call {
     private final Principal principal;
     private final long maxBodyBytes;
 
-    private final dev.switchboard.metrics.Metrics metrics;
+    private final Metrics metrics;
 
     Call(ServerRequest request, ServerResponse response, Principal principal, long maxBodyBytes,
-         dev.switchboard.metrics.Metrics metrics) {
+         Metrics metrics) {
         this.metrics = metrics;
         this.request = request;
         this.response = response;

@@ -1,5 +1,6 @@
 package dev.switchboard.http;
 
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.storage.Db;
 import io.helidon.http.HeaderNames;
 
@@ -29,7 +30,7 @@ public final class PlatformRoutes {
 
     private PlatformRoutes() {}
 
-    public static void register(Api api, Db db, dev.switchboard.metrics.Metrics metrics) {
+    public static void register(Api api, Db db, Metrics metrics) {
         api.get("/health", Access.PUBLIC, "Liveness", call -> call.ok("ok"));
         api.get("/readyz", Access.PUBLIC, "Readiness: the database answers and is migrated", call -> {
             if (db.ping()) {

@@ -3,6 +3,12 @@ package dev.switchboard.llm;
 import dev.switchboard.common.ApiException;
 import dev.switchboard.config.Config;
 import dev.switchboard.config.ProviderSettings;
+import dev.switchboard.metrics.Metrics;
+import dev.switchboard.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +53,12 @@ public final class ProviderRegistry {
     private final int retries;
     private final Duration retryBase;
 
-    private final dev.switchboard.metrics.Metrics metrics;
+    private final Metrics metrics;
 
-    private final dev.switchboard.tracing.Tracing tracing;
+    private final Tracing tracing;
 
-    public ProviderRegistry(Config config, Clock clock, dev.switchboard.metrics.Metrics metrics,
-                            dev.switchboard.tracing.Tracing tracing) {
+    public ProviderRegistry(Config config, Clock clock, Metrics metrics,
+                            Tracing tracing) {
         this.metrics = metrics;
         this.tracing = tracing;
         for (ProviderSettings s : config.providers().configured()) {
@@ -137,17 +143,17 @@ public final class ProviderRegistry {
 
     /** Like {@link #chat(ModelRequest)}, streaming the answer into {@code stream} as it comes. */
     public ModelReply chat(ModelRequest request, ModelStream stream) throws InterruptedException {
-        io.opentelemetry.api.trace.Span span = tracing.startChild("chat " + request.provider() + "/" + request.model(),
-                io.opentelemetry.api.trace.SpanKind.CLIENT);
+        Span span = tracing.startChild("chat " + request.provider() + "/" + request.model(),
+                SpanKind.CLIENT);
         span.setAttribute("gen_ai.system", request.provider());
         span.setAttribute("gen_ai.request.model", request.model());
-        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+        try (Scope scope = span.makeCurrent()) {
             ModelReply reply = chatRetrying(request, stream);
             span.setAttribute("gen_ai.usage.input_tokens", reply.promptTokens());
             span.setAttribute("gen_ai.usage.output_tokens", reply.completionTokens());
             return reply;
         } catch (ModelFailure f) {
-            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, f.kind().name());
+            span.setStatus(StatusCode.ERROR, f.kind().name());
             throw f;
         } finally {
             span.end();

@@ -1,5 +1,8 @@
 package dev.switchboard.runs;
 
+import io.opentelemetry.context.Context;
+import org.slf4j.MDC;
+
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -75,11 +78,11 @@ public final class CancelToken {
         check();
         CompletableFuture<T> result = new CompletableFuture<>();
         // The child logs as the run does (its ids in the MDC).
-        java.util.Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
+        java.util.Map<String, String> mdc = MDC.getCopyOfContextMap();
         // ... and in the run's trace.
-        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        Context trace = Context.current();
         Thread child = Thread.ofVirtual().unstarted(trace.wrap(() -> {
-            if (mdc != null) org.slf4j.MDC.setContextMap(mdc);
+            if (mdc != null) MDC.setContextMap(mdc);
             try {
                 result.complete(work.call());
             } catch (Throwable t) {

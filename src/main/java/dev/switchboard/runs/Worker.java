@@ -2,6 +2,7 @@ package dev.switchboard.runs;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class Worker {
 
     private void execute(QueueItem item, CancelToken token) {
         // Every line logged for this work carries its id (and the handler adds its task and organization).
-        org.slf4j.MDC.put("run_id", item.runId());
+        MDC.put("run_id", item.runId());
         try {
             WorkHandler handler = handlers.get(item.kind());
             if (handler == null) {

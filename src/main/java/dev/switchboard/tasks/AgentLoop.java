@@ -12,12 +12,18 @@ import dev.switchboard.llm.ModelRequest;
 import dev.switchboard.llm.ProviderRegistry;
 import dev.switchboard.llm.ToolCall;
 import dev.switchboard.llm.ToolSpec;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.runs.CancelToken;
 import dev.switchboard.runs.StepStore;
 import dev.switchboard.tools.KnowledgeSearch;
 import dev.switchboard.tools.Tool;
 import dev.switchboard.tools.Toolbox;
+import dev.switchboard.tracing.Tracing;
 import dev.switchboard.workflows.WorkflowEngine;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -78,11 +84,11 @@ final class AgentLoop {
     private final Attachments attachments;
     private final PassageRetrieval retrieval;
 
-    private final dev.switchboard.metrics.Metrics metrics;
-    private final dev.switchboard.tracing.Tracing tracing;
+    private final Metrics metrics;
+    private final Tracing tracing;
 
     AgentLoop(TaskStore store, StepStore steps, ProviderRegistry providers, Toolbox toolbox, Attachments attachments,
-              PassageRetrieval retrieval, dev.switchboard.metrics.Metrics metrics, dev.switchboard.tracing.Tracing tracing) {
+              PassageRetrieval retrieval, Metrics metrics, Tracing tracing) {
         this.metrics = metrics;
         this.tracing = tracing;
         this.retrieval = retrieval;
@@ -187,14 +193,14 @@ final class AgentLoop {
                 } else {
                     try {
                         long began = System.nanoTime();
-                        io.opentelemetry.api.trace.Span span = tracing.startChild("tool " + call.name(),
-                                io.opentelemetry.api.trace.SpanKind.INTERNAL);
-                        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
+                        Span span = tracing.startChild("tool " + call.name(),
+                                SpanKind.INTERNAL);
+                        try (Scope scope = span.makeCurrent()) {
                             outcome = runTool(call, tools, token, remaining(deadline));
                         } finally {
                             span.end();
                         }
-                        if (outcome.isError()) span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
+                        if (outcome.isError()) span.setStatus(StatusCode.ERROR);
                         metrics.toolCall(toolKind(tools, call.name()), outcome.isError(), System.nanoTime() - began);
                     } catch (CancelToken.TimedOut t) {
                         return timedOut(turn, s);

@@ -9,9 +9,13 @@ import dev.switchboard.runs.CancelToken;
 import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.WorkHandler;
+import dev.switchboard.tracing.Tracing;
 import dev.switchboard.workflows.WorkflowEngine;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.util.Optional;
 
@@ -31,10 +35,10 @@ final class AgentRunHandler implements WorkHandler {
     private final WorkflowEngine engine;
     private final ProviderRegistry providers;
     private final FileStore files;
-    private final dev.switchboard.tracing.Tracing tracing;
+    private final Tracing tracing;
 
     AgentRunHandler(TaskStore store, AcceptedRuns acceptedRuns, RunTransitions transitions, RunQueue queue, AgentLoop loop,
-                    WorkflowEngine engine, ProviderRegistry providers, FileStore files, dev.switchboard.tracing.Tracing tracing) {
+                    WorkflowEngine engine, ProviderRegistry providers, FileStore files, Tracing tracing) {
         this.tracing = tracing;
         this.engine = engine;
         this.store = store;
@@ -55,17 +59,17 @@ final class AgentRunHandler implements WorkHandler {
             return;
         }
         TaskStore.RunRow run = found.get();
-        org.slf4j.MDC.put("task_id", run.taskId());
-        org.slf4j.MDC.put("organization_id", run.organizationId());
+        MDC.put("task_id", run.taskId());
+        MDC.put("organization_id", run.organizationId());
         // The run continues the trace of the request that accepted it, whichever node that was.
-        io.opentelemetry.api.trace.Span span = tracing.startRun(run.spec().workflow() ? "run workflow" : "run agent",
+        Span span = tracing.startRun(run.spec().workflow() ? "run workflow" : "run agent",
                 run.spec().traceparent());
         span.setAttribute("switchboard.task_id", run.taskId());
         span.setAttribute("switchboard.run_id", run.id());
         span.setAttribute("switchboard.agent_id", run.spec().agentId());
         span.setAttribute("switchboard.attempt", item.attempts());
-        try (io.opentelemetry.context.Scope scope = span.makeCurrent()) {
-            dev.switchboard.tracing.Tracing.currentTraceId().ifPresent(id -> org.slf4j.MDC.put("trace_id", id));
+        try (Scope scope = span.makeCurrent()) {
+            Tracing.currentTraceId().ifPresent(id -> MDC.put("trace_id", id));
             executeRun(item, token, run);
         } finally {
             span.end();

@@ -16,6 +16,7 @@ import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.Worker;
 import dev.switchboard.tools.mcp.McpCredentials;
 import dev.switchboard.tools.mcp.McpServers;
+import dev.switchboard.tracing.Tracing;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -197,7 +198,7 @@ public final class InvokeService {
                 base.agentVersion(), base.payloadExtension(), base.eventsStreaming(), base.mcpServers(), base.webhookUrl(),
                 base.hasUserOidcToken(), base.hasUserTokens(), base.credentials(), base.budgets(),
                 base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow(),
-                dev.switchboard.tracing.Tracing.currentTraceparent().orElse(null));
+                Tracing.currentTraceparent().orElse(null));
         Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject", leaseHere)));
         return answer(org, accepted, false);
     }
@@ -328,7 +329,7 @@ public final class InvokeService {
                 r.webhookUrl(), r.userOidcToken() != null, r.userTokens() != null && !r.userTokens().isNull(),
                 new McpCredentials(r.userOidcToken(), r.userTokens()).toJson(),
                 new Turn.Budgets(r.maxSteps(), r.maxTokens(), r.maxCostUsd(), r.timeoutSeconds()), null, agent,
-                resolved.workflow(), dev.switchboard.tracing.Tracing.currentTraceparent().orElse(null));
+                resolved.workflow(), Tracing.currentTraceparent().orElse(null));
     }
 
     /** The task as one of its turns shows it. */

@@ -3,6 +3,7 @@ package dev.switchboard.tasks;
 import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.runs.QueueItem;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
@@ -22,10 +23,10 @@ final class RunTransitions {
     private final StepStore steps;
     private final TaskEnds ends;
     private final Clock clock;
-    private final dev.switchboard.metrics.Metrics metrics;
+    private final Metrics metrics;
 
     RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, Clock clock,
-                   dev.switchboard.metrics.Metrics metrics) {
+                   Metrics metrics) {
         this.metrics = metrics;
         this.store = store;
         this.events = events;

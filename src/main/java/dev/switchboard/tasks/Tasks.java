@@ -6,15 +6,17 @@ import dev.switchboard.events.EventLog;
 import dev.switchboard.files.Attachments;
 import dev.switchboard.files.FileStore;
 import dev.switchboard.knowledge.PassageRetrieval;
-import dev.switchboard.net.NetworkGuard;
-import dev.switchboard.tools.Toolbox;
-import dev.switchboard.workflows.WorkflowEngine;
 import dev.switchboard.llm.ProviderRegistry;
+import dev.switchboard.metrics.Metrics;
+import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.StepStore;
 import dev.switchboard.runs.Worker;
 import dev.switchboard.storage.Db;
 import dev.switchboard.storage.SecretBox;
+import dev.switchboard.tools.Toolbox;
+import dev.switchboard.tracing.Tracing;
+import dev.switchboard.workflows.WorkflowEngine;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +31,7 @@ public final class Tasks {
                  AgentService workflows, WorkflowEngine engine, ProviderRegistry providers, Toolbox toolbox,
                  FileStore files, Attachments attachments, PassageRetrieval retrieval, NetworkGuard guard,
                  TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing,
-                 dev.switchboard.metrics.Metrics metrics, dev.switchboard.tracing.Tracing tracing) {
+                 Metrics metrics, Tracing tracing) {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock, metrics);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval, metrics, tracing);

@@ -1,6 +1,7 @@
 package dev.switchboard.webhooks;
 
 import dev.switchboard.common.Times;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.CancelToken;
 import dev.switchboard.runs.QueueItem;
@@ -38,10 +39,10 @@ final class DeliveryHandler implements WorkHandler {
     private final NetworkGuard.Limits limits;
     private final int disableAfter;
     private final Clock clock;
-    private final dev.switchboard.metrics.Metrics metrics;
+    private final Metrics metrics;
 
     DeliveryHandler(WebhookStore store, RunQueue queue, NetworkGuard guard, Backoff backoff, Duration timeout,
-                    int disableAfter, Clock clock, dev.switchboard.metrics.Metrics metrics) {
+                    int disableAfter, Clock clock, Metrics metrics) {
         this.metrics = metrics;
         this.store = store;
         this.queue = queue;

@@ -10,6 +10,7 @@ import dev.switchboard.storage.Db;
 import dev.switchboard.tasks.Task;
 import dev.switchboard.tasks.TaskEnds;
 import dev.switchboard.tasks.Turn;
+import dev.switchboard.tracing.Tracing;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ final class Notifier implements TaskEnds {
             String id = ids.next();
             // The run's trace goes with its webhooks, so a receiver can join it.
             Map<String, String> headers = new LinkedHashMap<>(t.headers());
-            dev.switchboard.tracing.Tracing.currentTraceparent().ifPresent(tp -> headers.put("traceparent", tp));
+            Tracing.currentTraceparent().ifPresent(tp -> headers.put("traceparent", tp));
             store.insert(tx, new Delivery(id, task.organizationId(), t.endpointId(), t.source(), t.url(), headers,
                     t.signingSecret(), task.id(), runId, type.get().wire(), payload, Delivery.Status.PENDING, 0, 0, now,
                     now, now));

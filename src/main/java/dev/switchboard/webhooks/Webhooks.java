@@ -2,6 +2,7 @@ package dev.switchboard.webhooks;
 
 import dev.switchboard.common.Ids;
 import dev.switchboard.config.Config;
+import dev.switchboard.metrics.Metrics;
 import dev.switchboard.net.NetworkGuard;
 import dev.switchboard.runs.RunQueue;
 import dev.switchboard.runs.Worker;
@@ -17,7 +18,7 @@ public final class Webhooks {
     private final TaskEnds taskEnds;
 
     public Webhooks(Db db, SecretBox box, RunQueue queue, Worker worker, NetworkGuard guard, Config.Webhooks settings, Ids ids,
-                    Clock clock, dev.switchboard.metrics.Metrics metrics) {
+                    Clock clock, Metrics metrics) {
         WebhookStore store = new WebhookStore(db, box);
         worker.register(DeliveryHandler.KIND, new DeliveryHandler(store, queue, guard,
                 new Backoff(settings.retrySchedule()), settings.timeout(), settings.disableAfterFailures(), clock, metrics));
