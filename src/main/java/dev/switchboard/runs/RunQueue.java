@@ -47,7 +47,8 @@ public final class RunQueue {
     /** Thrown when a node would finish work that another node has claimed since (its own lease lapsed). */
     public static final class LeaseLost extends RuntimeException {
         LeaseLost(String runId) {
-            super("Run " + runId + " was claimed by another node after this node's lease lapsed; its outcome here is dropped");
+            super("Run " + runId + " is no longer this node's to finish (another node claimed it after this node's lease lapsed, "
+                    + "or finished it); its outcome here is dropped");
         }
     }
 
@@ -70,17 +71,16 @@ public final class RunQueue {
     }
 
     /**
-     * Removes finished work in the transaction that stores its final state. Work another node holds a live lease on is
-     * not this node's to finish (this node's own lease lapsed, and the work was claimed again): {@link LeaseLost} rolls
-     * the end back, so that a task is finished once, by the node that holds it. Work whose lease has lapsed is nobody's
-     * (its node is gone) and may be finished by anyone: a stop of a run its dead node had claimed.
+     * Removes finished work in the transaction that stores its final state: this is what makes an end happen once.
+     * When the row is not this node's to remove — another node holds a live lease on it (this node's own lapsed and
+     * the work was claimed again), or it is gone (another node finished it first) — {@link LeaseLost} rolls the end
+     * back. Work whose lease has lapsed is nobody's (its node is gone, or too slow to renew) and may be finished by
+     * anyone: a stop of a run its dead node had claimed.
      */
     public void complete(Db.Tx tx, String runId) {
         int deleted = tx.update("DELETE FROM run_queue WHERE run_id = ? AND (lease_owner IS NULL OR lease_owner = ? "
                 + "OR lease_expires_at < ?)", runId, nodeId, Times.now(clock));
-        if (deleted == 0 && tx.queryOne("SELECT 1 FROM run_queue WHERE run_id = ?", rs -> 1, runId).isPresent()) {
-            throw new LeaseLost(runId);
-        }
+        if (deleted == 0) throw new LeaseLost(runId);
         // The next turn of the thread may be claimable now.
         tx.signal(Db.Channel.WORK, "");
     }

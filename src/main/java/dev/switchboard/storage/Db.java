@@ -193,6 +193,7 @@ public final class Db implements AutoCloseable {
             try {
                 Tx tx = new Tx(c, listener != null);
                 T result = work.run(tx);
+                tx.sendSignals();
                 c.commit();
                 tx.afterCommit.forEach(Runnable::run);
                 return result;
@@ -255,6 +256,9 @@ public final class Db implements AutoCloseable {
         private final Connection connection;
         // On PostgreSQL: signals go out with the commit, and text is bound as PostgreSQL can store it.
         private final boolean postgres;
+        // Signals of this transaction, each once (PostgreSQL folds identical ones of a transaction anyway).
+        private final java.util.Set<String[]> signals = new java.util.TreeSet<>(
+                java.util.Comparator.<String[], String>comparing(s -> s[0]).thenComparing(s -> s[1]));
         private final List<Runnable> afterCommit = new ArrayList<>(2);
 
         Tx(Connection connection) { this(connection, false); }
@@ -269,7 +273,22 @@ public final class Db implements AutoCloseable {
          * nothing on SQLite, where this node is the only one.
          */
         public void signal(Channel channel, String payload) {
-            if (postgres) query("SELECT pg_notify(?, ?)", rs -> 1, channel.wire, payload);
+            if (postgres) signals.add(new String[]{channel.wire, payload});
+        }
+
+        /**
+         * Sends the transaction's signals in one statement just before it commits (PostgreSQL delivers them with the
+         * commit), rather than a round trip each.
+         */
+        void sendSignals() {
+            if (signals.isEmpty()) return;
+            try {
+                java.sql.Array channels = connection.createArrayOf("text", signals.stream().map(s -> s[0]).toArray());
+                java.sql.Array payloads = connection.createArrayOf("text", signals.stream().map(s -> s[1]).toArray());
+                query("SELECT pg_notify(c, p) FROM unnest(?::text[], ?::text[]) AS s(c, p)", rs -> 1, channels, payloads);
+            } catch (SQLException e) {
+                throw new StorageException(e);
+            }
         }
 
         /** Runs once the transaction has committed (never when it rolls back): for wake-ups of waiters. */

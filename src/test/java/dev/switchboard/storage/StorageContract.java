@@ -118,6 +118,9 @@ abstract class StorageContract {
         assertThat(a.depth()).isEqualTo(1);
         db.inTransaction(tx -> { b.complete(tx, "r1"); return null; });
         assertThat(a.depth()).isZero();
+        // Finished once: a slow node that ends it afterwards has its end refused too.
+        assertThatThrownBy(() -> db.inTransaction(tx -> { a.complete(tx, "r1"); return null; }))
+                .isInstanceOf(RunQueue.LeaseLost.class);
     }
 
     @Test
