@@ -71,6 +71,9 @@ final class AgentRunHandler implements WorkHandler {
         try (Scope scope = span.makeCurrent()) {
             Tracing.currentTraceId().ifPresent(id -> MDC.put("trace_id", id));
             executeRun(item, token, run);
+        } catch (RunQueue.LeaseLost lost) {
+            // Another node took the run over (or finished it) while this one still worked on it: its end is theirs.
+            log.warn("Run {} of task {}: {}", run.id(), run.taskId(), lost.getMessage());
         } finally {
             span.end();
         }
@@ -119,6 +122,8 @@ final class AgentRunHandler implements WorkHandler {
             StopReason reason = f.kind() == ModelFailure.Kind.CONTEXT_OVERFLOW ? StopReason.CONTEXT_OVERFLOW : StopReason.PROVIDER_ERROR;
             transitions.finished(agentId, run, state.finished(TaskStatus.ERROR, f.getMessage(), reason,
                     new RunState.ErrorInfo(f.kind().name().toLowerCase(), f.getMessage()), state.tokens(), false, transitions.now()));
+        } catch (RunQueue.LeaseLost lost) {
+            throw lost;
         } catch (dev.switchboard.storage.StorageException e) {
             if (!e.isUnavailable()) {
                 failed(agentId, run, current.get(), e);
