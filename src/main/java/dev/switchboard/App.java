@@ -127,8 +127,7 @@ public final class App implements AutoCloseable {
         Attachments attachments = new Attachments(files, guard, config.files());
         Embeddings embeddings = providers.embeddings(config.embeddingModel());
         Knowledge knowledge = new Knowledge(db, queue, worker, files, attachments, embeddings, ids, clock);
-        McpConnections mcp = new McpConnections(new McpConnections.Settings(config.mcp().allowLocal(),
-                config.mcp().connectTimeout(), config.mcp().callTimeout()), guard, clock);
+        McpConnections mcp = new McpConnections(config.mcp(), guard, clock);
         Toolbox toolbox = new Toolbox(guard, knowledge.service(), mcp, clock);
         WorkflowEngine engine = new WorkflowEngine(providers, guard, steps, new WorkflowEngine.Assets() {
             @Override
@@ -143,7 +142,7 @@ public final class App implements AutoCloseable {
         });
         Tasks tasks = new Tasks(db, events, queue, steps, worker, agents, workflows, engine, providers, toolbox, files,
                 attachments, new PassageRetrieval(embeddings), guard, webhooks.taskEnds(), box, ids, clock,
-                config.syncWait(), config.ssePing(), metrics, tracing);
+                config.syncWait(), config.ssePing(), metrics, tracing, config.mcp().allowLocal());
 
         // Agents as code: applied before the node serves, once even when several nodes start together.
         config.configDir().ifPresent(dir -> {

@@ -145,13 +145,15 @@ final class AgentLoop {
             return new Outcome.Failed(StopReason.NO_INPUT, "The input has no text and none of its attached files could "
                     + "be read; see the task's files for why", s.usage);
         }
-        // The agent's MCP servers, then the invoke's; their connections last as long as this attempt.
-        List<JsonNode> mcpServers = new ArrayList<>(turn.agent().mcpServers());
-        mcpServers.addAll(turn.mcpServers());
+        // The agent's MCP servers, then the invoke's; their connections last as long as this attempt, and are closed
+        // here (on the run's own thread) whatever happens, a stop during their listing included.
+        List<JsonNode> mcpServers = turn.mcpServers().isEmpty() ? turn.agent().mcpServers()
+                : java.util.stream.Stream.concat(turn.agent().mcpServers().stream(), turn.mcpServers().stream()).toList();
         Toolbox.Request wanted = new Toolbox.Request(run.organizationId(), turn.agent().attachedTools(),
-                knowledgeBases(turn, "agentic_rag"), mcpServers, turn.mcpCredentials(),
+                knowledgeBases(turn, "agentic_rag"), mcpServers, turn::mcpCredentials,
                 (server, failure) -> events.authEvent(AuthEvents.of(server, failure)));
-        try (Toolbox.RunTools runTools = token.call(() -> toolbox.forRun(wanted))) {
+        try (Toolbox.RunTools runTools = toolbox.forRun(wanted)) {
+            if (runTools.hasMcpServers()) token.call(() -> { runTools.open(); return null; });
             tellUnavailable(s, runTools.unavailable());
             return loop(run, turn, s, runTools.tools(), startedAt, token, events);
         }

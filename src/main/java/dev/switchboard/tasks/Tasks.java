@@ -31,7 +31,7 @@ public final class Tasks {
                  AgentService workflows, WorkflowEngine engine, ProviderRegistry providers, Toolbox toolbox,
                  FileStore files, Attachments attachments, PassageRetrieval retrieval, NetworkGuard guard,
                  TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing,
-                 Metrics metrics, Tracing tracing) {
+                 Metrics metrics, Tracing tracing, boolean allowLocalMcp) {
         TaskStore store = new TaskStore(db, box);
         RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock, metrics);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval, metrics, tracing);
@@ -40,7 +40,7 @@ public final class Tasks {
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,
                 providers, files, tracing));
         this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns, guard, ids,
-                clock, syncWait, toolbox.mcp().settings().allowLocal());
+                clock, syncWait, allowLocalMcp);
         this.tasks = new TaskService(store, transitions, events, worker, agents, steps);
         this.streams = new TaskStreams(store, events, ssePing);
     }

@@ -46,15 +46,6 @@ public record Turn(
         boolean workflow,
         String traceparent) {
 
-    /** The same turn with another copy of its agent's configuration (its secrets sealed or opened). */
-    public Turn withAgent(AgentConfig other) {
-        return new Turn(agentId, input, title, source, sourceNodeType, thinkMode, disableAttachmentInjection,
-                attachmentMode, instructionsOverride, instructionsMode, additionalContext, expectedOutput, outputFormat, outputSchema,
-                llmModelProvider, llmModelName, llmReasoningEffort, agentVersion, payloadExtension, eventsStreaming,
-                mcpServers, webhookUrl, hasUserOidcToken, hasUserTokens, credentials, budgets, historyBeforeTurn, other, workflow,
-                traceparent);
-    }
-
     /**
      * The same turn with every secret it holds passed through {@code f} (its agent's, its MCP servers', the user's
      * credentials): how the store seals them on the way in and opens them on the way out.

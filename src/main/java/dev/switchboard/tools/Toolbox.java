@@ -26,17 +26,53 @@ public final class Toolbox {
     private final McpConnections mcp;
 
     /**
-     * A run's tools. {@code unavailable} says, for the model, which MCP servers could not be used and why; the MCP
-     * connections stay open until the run closes this.
+     * A run's tools. Made without I/O; when the run has MCP servers, {@link #open()} lists their tools (the caller runs
+     * it where a stop can interrupt it). {@code unavailable} says, for the model, which servers could not be used and
+     * why. Closing it closes the MCP connections, a listing still in progress included.
      */
-    public record RunTools(List<Tool> tools, List<String> unavailable, McpSession session) implements AutoCloseable {
+    public static final class RunTools implements AutoCloseable {
+        private final List<Tool> tools;
+        private final List<String> unavailable;
+        private final McpSession session;
+
+        RunTools(List<Tool> tools, List<String> unavailable, McpSession session) {
+            this.tools = new ArrayList<>(tools);
+            this.unavailable = new ArrayList<>(unavailable);
+            this.session = session;
+        }
+
+        public boolean hasMcpServers() { return session != null; }
+
+        /** Lists the MCP servers' tools and adds the allowed ones. */
+        public void open() throws InterruptedException {
+            if (session == null) return;
+            session.open();
+            for (McpSession.Opened o : session.servers()) {
+                if (o.failure().isPresent()) {
+                    unavailable.add("The tools of the MCP server '" + o.server().name() + "' are unavailable in this run: "
+                            + o.failure().get().getMessage());
+                    continue;
+                }
+                for (McpConnection.ToolInfo t : o.tools()) {
+                    if (o.server().allows(t.name())) tools.add(McpTool.of(o.connection(), t));
+                }
+            }
+        }
+
+        public List<Tool> tools() { return List.copyOf(tools); }
+
+        public List<String> unavailable() { return List.copyOf(unavailable); }
+
         @Override
-        public void close() { session.close(); }
+        public void close() {
+            if (session != null) session.close();
+        }
     }
 
     /** What a run brings: its agent's attached tools and knowledge bases, its MCP servers and user credentials. */
     public record Request(String organizationId, List<JsonNode> attachedTools, List<String> agenticKnowledgeBases,
-                          List<JsonNode> mcpServers, McpCredentials credentials, McpConnections.AuthEvents authEvents) {}
+                          List<JsonNode> mcpServers, java.util.function.Supplier<McpCredentials> credentials,
+                          McpConnections.AuthEvents authEvents) {}
 
     public Toolbox(NetworkGuard guard, KnowledgeSearch knowledge, McpConnections mcp, Clock clock) {
         builtIns.put(CurrentTimeTool.NAME, new CurrentTimeTool(clock));
@@ -47,36 +83,22 @@ public final class Toolbox {
 
     /**
      * A run's tools: those named by its agent's attached_tools, {@code search_knowledge_base} over the agent's
-     * knowledge bases whose strategy is {@code agentic_rag}, and the allowed tools of its MCP servers that could be
-     * opened. Servers stored before their shape was checked, or that fail, are left out with a note.
+     * knowledge bases whose strategy is {@code agentic_rag}, and a session with its MCP servers (opened by
+     * {@link RunTools#open()}). Servers stored before their shape was checked are left out with a note.
      */
-    public RunTools forRun(Request r) throws InterruptedException {
+    public RunTools forRun(Request r) {
         List<Tool> out = forAgent(r.attachedTools());
         if (!r.agenticKnowledgeBases().isEmpty()) {
             out.add(new KnowledgeSearchTool(knowledge, r.organizationId(), List.copyOf(r.agenticKnowledgeBases())));
         }
-        if (r.mcpServers().isEmpty()) return new RunTools(out, List.of(), McpSession.EMPTY);
-        List<String> unavailable = new ArrayList<>();
-        McpServers.Read read = McpServers.read(r.mcpServers(), "mcp_servers");
-        read.problems().forEach(p -> unavailable.add("An MCP server (" + String.join(".", p.loc()) + ") is misconfigured: "
-                + p.msg()));
-        McpSession session = mcp.open(read.servers(), r.credentials(), r.authEvents());
-        for (McpSession.Opened o : session.servers()) {
-            if (o.failure().isPresent()) {
-                unavailable.add("The tools of the MCP server '" + o.server().name() + "' are unavailable in this run: "
-                        + o.failure().get().getMessage());
-                continue;
-            }
-            for (McpConnection.ToolInfo t : o.tools()) {
-                if (o.server().allows(t.name())) out.add(McpTool.of(o.connection(), t));
-            }
-        }
-        return new RunTools(out, unavailable, session);
+        if (r.mcpServers().isEmpty()) return new RunTools(out, List.of(), null);
+        McpServers.Read read = McpServers.read(r.mcpServers(), "mcp_servers", true);
+        List<String> unavailable = read.problems().stream().map(p -> "An MCP server (" + String.join(".", p.loc())
+                + ") is misconfigured: " + p.msg()).toList();
+        return new RunTools(out, unavailable, mcp.session(read.servers(), r.credentials().get(), r.authEvents()));
     }
 
     public KnowledgeSearch knowledge() { return knowledge; }
-
-    public McpConnections mcp() { return mcp; }
 
     /** The tools named by an agent's attached_tools, in order; unknown ids are ignored (they belong to later features). */
     public List<Tool> forAgent(List<JsonNode> attachedTools) {

@@ -32,6 +32,7 @@ public final class McpTestServer implements AutoCloseable {
     private final Map<String, LinkedBlockingQueue<String>> sseSessions = new ConcurrentHashMap<>();
     private volatile String requiredBearer;
     private volatile String tokenAfterListing;
+    private volatile boolean forbidden;
 
     private McpTestServer(HttpServer server) { this.server = server; }
 
@@ -62,6 +63,12 @@ public final class McpTestServer implements AutoCloseable {
         return this;
     }
 
+    /** From now on every request is answered 403: the credentials are known and refused. */
+    public McpTestServer forbid() {
+        this.forbidden = true;
+        return this;
+    }
+
     /** Once the tools have been listed, only {@code token} is accepted: a token that expires during a run. */
     public McpTestServer rotateTokenAfterListing(String token) {
         this.tokenAfterListing = token;
@@ -78,9 +85,15 @@ public final class McpTestServer implements AutoCloseable {
         received.clear();
         requiredBearer = null;
         tokenAfterListing = null;
+        forbidden = false;
     }
 
     private boolean authorized(HttpExchange ex) throws IOException {
+        if (forbidden) {
+            ex.sendResponseHeaders(403, -1);
+            ex.close();
+            return false;
+        }
         String token = requiredBearer;
         if (token == null || ("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) return true;
         byte[] body = "{\"error\":\"unauthorized\"}".getBytes(StandardCharsets.UTF_8);

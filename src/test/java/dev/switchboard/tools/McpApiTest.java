@@ -202,6 +202,35 @@ class McpApiTest {
     }
 
     @Test
+    void aServerThatRefusesTheTokenWith403ProducesATokenIssueAuthEvent() {
+        mcp.forbid();
+        String agent = agent("""
+                {"name":"crm","url":"%s","auth_type":"api_key","api_key":"k","api_key_header":"X-Api-Key"}""".formatted(mcp.url()));
+        llm.enqueue(FakeLlm.text("No access."));
+
+        JsonNode task = invoke(agent, Map.of());
+
+        assertThat(task.path("status").asText()).isEqualTo("completed");
+        JsonNode auth = only(events(task), "auth_event");
+        assertThat(auth.path("type").asText()).isEqualTo("token_issue");
+        assertThat(auth.path("data").path("message").asText()).contains("403");
+    }
+
+    @Test
+    void anApiKeyGoesInTheHeaderItNames() {
+        String agent = agent("""
+                {"name":"keyed","url":"%s","auth_type":"api_key","api_key":"k-2","api_key_header":"X-Api-Key"}""".formatted(mcp.url()));
+        llm.enqueue(FakeLlm.text("ok"));
+
+        invoke(agent, Map.of());
+
+        assertThat(mcp.received("tools/list")).singleElement().satisfies(r -> {
+            assertThat(r.headers()).containsEntry("x-api-key", "k-2");
+            assertThat(r.authorization()).isNull();
+        });
+    }
+
+    @Test
     void anOauth2ServerWithoutAnyTokenAsksForALoginWithoutBeingCalled() {
         String agent = agent("""
                 {"name":"crm","url":"%s","auth_type":"oauth2"}""".formatted(mcp.url()));
@@ -267,6 +296,13 @@ class McpApiTest {
 
     @Test
     void anonymousToolListsAreSharedBetweenRunsAndRunsThatDoNotCallThemDoNotConnect() {
+        // A server of its own: the shared lists outlive a test, and another test's list must not be found here.
+        try (McpTestServer alone = McpTestServer.start()) {
+            sharedListsOf(alone);
+        }
+    }
+
+    private static void sharedListsOf(McpTestServer other) {
         String agent = agent("""
                 {"name":"shared","url":"%s"}""".formatted(other.url()));
         llm.enqueue(FakeLlm.text("one"));

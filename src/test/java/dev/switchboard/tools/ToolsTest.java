@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ToolsTest {
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-22T10:15:30Z"), ZoneOffset.UTC);
     private final Toolbox toolbox = new Toolbox(new NetworkGuard(false), (org, kbs, query, k) -> List.of(),
-            new dev.switchboard.tools.mcp.McpConnections(new dev.switchboard.tools.mcp.McpConnections.Settings(false,
+            new dev.switchboard.tools.mcp.McpConnections(new dev.switchboard.config.Config.Mcp(false,
                     java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)), new NetworkGuard(false), clock), clock);
 
     @Test

@@ -13,6 +13,7 @@ import dev.langchain4j.mcp.client.transport.http.StreamableHttpMcpTransport;
 import dev.langchain4j.mcp.client.transport.stdio.StdioMcpTransport;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.switchboard.common.Json;
+import dev.switchboard.config.Config;
 import dev.switchboard.net.NetworkGuard;
 
 import java.io.File;
@@ -48,14 +49,15 @@ public final class McpConnection implements AutoCloseable {
 
     private final McpServer server;
     private final Map<String, String> headers;
-    private final McpConnections.Settings settings;
+    private final Config.Mcp settings;
     private final NetworkGuard guard;
     private final ExecutorService executor;
     private final Consumer<McpFailure> onAuthFailure;
-    private McpClient client;
-    private boolean closed;
+    // Set once connected; closing never waits for a connection in progress (a stopped run must not hang on it).
+    private volatile McpClient client;
+    private volatile boolean closed;
 
-    McpConnection(McpServer server, Map<String, String> headers, McpConnections.Settings settings, NetworkGuard guard,
+    McpConnection(McpServer server, Map<String, String> headers, Config.Mcp settings, NetworkGuard guard,
                   ExecutorService executor, Consumer<McpFailure> onAuthFailure) {
         this.server = server;
         this.headers = Map.copyOf(headers);
@@ -122,7 +124,7 @@ public final class McpConnection implements AutoCloseable {
         if (client != null) return client;
         McpTransport transport = transport();
         try {
-            client = DefaultMcpClient.builder()
+            McpClient connected = DefaultMcpClient.builder()
                     .transport(transport)
                     .clientName("switchboard")
                     .initializationTimeout(settings.connectTimeout())
@@ -132,7 +134,13 @@ public final class McpConnection implements AutoCloseable {
                     // a platform thread).
                     .autoHealthCheck(false)
                     .build();
-            return client;
+            client = connected;
+            if (closed) {
+                // Closed while connecting: the run is over.
+                close();
+                throw new McpFailure(McpFailure.Kind.UNREACHABLE, "The run has ended");
+            }
+            return connected;
         } catch (RuntimeException e) {
             closeQuietly(transport);
             if (Thread.interrupted()) throw new InterruptedException();
@@ -229,15 +237,16 @@ public final class McpConnection implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
-        if (client != null) {
+        McpClient c = client;
+        client = null;
+        if (c != null) {
             try {
-                client.close();
+                c.close();
             } catch (Exception ignored) {
                 // closing is best effort: the server may already be gone
             }
-            client = null;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.tools.mcp;
 
+import dev.switchboard.config.Config;
 import dev.switchboard.net.NetworkGuard;
 
 import java.time.Clock;
@@ -26,9 +27,6 @@ public final class McpConnections implements AutoCloseable {
     private static final Duration SHARED_LIST_TTL = Duration.ofMinutes(5);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(McpConnections.class);
 
-    /** Whether stdio servers may run; how long connecting (initialize) and each list or call may take. */
-    public record Settings(boolean allowLocal, Duration connectTimeout, Duration callTimeout) {}
-
     /** Hears about credentials a server refused: the run's {@code auth_event}s. */
     public interface AuthEvents {
         void authFailed(McpServer server, McpFailure failure);
@@ -36,56 +34,76 @@ public final class McpConnections implements AutoCloseable {
 
     private record SharedList(List<McpConnection.ToolInfo> tools, Instant listedAt) {}
 
-    private final Settings settings;
+    // Shared lists are keyed by URL, which an invoke may choose: at most this many are kept.
+    private static final int MAX_SHARED = 1000;
+
+    private final Config.Mcp settings;
     private final NetworkGuard guard;
     private final Clock clock;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, SharedList> shared = new ConcurrentHashMap<>();
 
-    public McpConnections(Settings settings, NetworkGuard guard, Clock clock) {
+    public McpConnections(Config.Mcp settings, NetworkGuard guard, Clock clock) {
         this.settings = settings;
         this.guard = guard;
         this.clock = clock;
     }
 
-    public Settings settings() { return settings; }
-
-    /** Connects to (or finds the shared tool lists of) every server; the session must be closed when the run ends. */
-    public McpSession open(List<McpServer> servers, McpCredentials credentials, AuthEvents events) throws InterruptedException {
-        List<Future<McpSession.Opened>> opening = new ArrayList<>();
-        for (McpServer s : servers) opening.add(executor.submit(() -> openOne(s, credentials, events)));
-        List<McpSession.Opened> opened = new ArrayList<>();
-        try {
-            for (Future<McpSession.Opened> f : opening) opened.add(f.get());
-        } catch (InterruptedException e) {
-            opening.forEach(f -> f.cancel(true));
-            new McpSession(opened).close();
-            throw e;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Opening an MCP server failed unexpectedly", e.getCause());
+    /**
+     * A run's session with its servers, without any I/O yet: each server's credentials are worked out (a missing
+     * user token is reported at once), its connection prepared. {@link McpSession#open()} then lists the tools; the
+     * session must be closed when the run ends, which also stops a listing still in progress.
+     */
+    public McpSession session(List<McpServer> servers, McpCredentials credentials, AuthEvents events) {
+        List<McpSession.Opened> refused = new ArrayList<>();
+        List<McpConnection> connections = new ArrayList<>();
+        for (McpServer server : servers) {
+            Optional<Map<String, String>> headers = headers(server, credentials);
+            if (headers.isEmpty()) {
+                McpFailure f = new McpFailure(McpFailure.Kind.LOGIN_REQUIRED, "The MCP server '" + server.name()
+                        + "' needs the user's sign-in, and this run was given no token for it (user_oidc_token or user_tokens)");
+                events.authFailed(server, f);
+                refused.add(new McpSession.Opened(server, null, List.of(), Optional.of(f)));
+            } else {
+                connections.add(new McpConnection(server, headers.get(), settings, guard, executor,
+                        f -> events.authFailed(server, f)));
+            }
         }
-        return new McpSession(opened);
+        return new McpSession(this, refused, connections);
     }
 
-    private McpSession.Opened openOne(McpServer server, McpCredentials credentials, AuthEvents events)
-            throws InterruptedException {
-        Optional<Map<String, String>> headers = headers(server, credentials);
-        if (headers.isEmpty()) {
-            McpFailure f = new McpFailure(McpFailure.Kind.LOGIN_REQUIRED, "The MCP server '" + server.name()
-                    + "' needs the user's sign-in, and this run was given no token for it (user_oidc_token or user_tokens)");
-            events.authFailed(server, f);
-            return new McpSession.Opened(server, null, List.of(), Optional.of(f));
+    /** Lists the tools of every connection in parallel (or finds their shared lists). */
+    List<McpSession.Opened> list(List<McpConnection> connections) throws InterruptedException {
+        List<Future<McpSession.Opened>> listing = new ArrayList<>();
+        for (McpConnection c : connections) listing.add(executor.submit(() -> listOne(c)));
+        List<McpSession.Opened> out = new ArrayList<>();
+        try {
+            for (Future<McpSession.Opened> f : listing) out.add(f.get());
+        } catch (InterruptedException e) {
+            listing.forEach(f -> f.cancel(true));
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Listing an MCP server's tools failed unexpectedly", e.getCause());
         }
-        McpConnection connection = new McpConnection(server, headers.get(), settings, guard, executor,
-                f -> events.authFailed(server, f));
+        return out;
+    }
+
+    private McpSession.Opened listOne(McpConnection connection) throws InterruptedException {
+        McpServer server = connection.server();
         String key = sharedKey(server);
         SharedList cached = key == null ? null : shared.get(key);
-        if (cached != null && cached.listedAt().plus(SHARED_LIST_TTL).isAfter(clock.instant())) {
-            return new McpSession.Opened(server, connection, cached.tools(), Optional.empty());
+        if (cached != null) {
+            if (cached.listedAt().plus(SHARED_LIST_TTL).isAfter(clock.instant())) {
+                return new McpSession.Opened(server, connection, cached.tools(), Optional.empty());
+            }
+            shared.remove(key, cached);
         }
         try {
             List<McpConnection.ToolInfo> tools = connection.listTools();
-            if (key != null) shared.put(key, new SharedList(tools, clock.instant()));
+            if (key != null) {
+                if (shared.size() >= MAX_SHARED) shared.clear();
+                shared.put(key, new SharedList(tools, clock.instant()));
+            }
             return new McpSession.Opened(server, connection, tools, Optional.empty());
         } catch (McpFailure f) {
             connection.close();

@@ -43,8 +43,6 @@ public record McpServer(String name, String toolPrefix, Endpoint endpoint, Auth 
         allowedTools = Set.copyOf(allowedTools);
     }
 
-    public boolean isLocal() { return endpoint instanceof Endpoint.Local; }
-
     /** Where it is, for people: the URL without its query (which may hold a key), or the command. */
     public String location() {
         return switch (endpoint) {

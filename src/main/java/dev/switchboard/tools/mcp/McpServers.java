@@ -33,13 +33,14 @@ public final class McpServers {
 
     /**
      * Reads the servers of a run, the agent's first, then the invoke's; {@code field} is where they were given (for
-     * problems' {@code loc}). Tool prefixes are made unique across all of them.
+     * problems' {@code loc}). Tool prefixes are made unique across all of them. With {@code allowLocal} false, a local
+     * server is a problem too (at run time they are read as allowed, and refused when connecting).
      */
-    public static Read read(List<JsonNode> nodes, String field) {
+    public static Read read(List<JsonNode> nodes, String field, boolean allowLocal) {
         List<McpServer> servers = new ArrayList<>();
         List<ApiException.Problem> problems = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            McpServer s = readOne(nodes.get(i), List.of(field, String.valueOf(i)), problems);
+            McpServer s = readOne(nodes.get(i), List.of(field, String.valueOf(i)), allowLocal, problems);
             if (s != null) servers.add(s);
         }
         return new Read(uniquePrefixes(servers), problems);
@@ -47,17 +48,8 @@ public final class McpServers {
 
     /** The servers, or a 422 listing every problem (under {@code body}). */
     public static List<McpServer> readOrThrow(List<JsonNode> nodes, String field, boolean allowLocal) {
-        Read read = read(nodes, field);
-        List<ApiException.Problem> problems = new ArrayList<>(read.problems());
-        if (!allowLocal) {
-            for (int i = 0; i < nodes.size(); i++) {
-                if ("local".equals(nodes.get(i).path("type").asText()) || "stdio".equals(nodes.get(i).path("transport").asText())) {
-                    problems.add(new ApiException.Problem(List.of(field, String.valueOf(i), "type"),
-                            "Local (stdio) MCP servers run commands on this host and are disabled here; the operator can "
-                                    + "enable them with SWITCHBOARD_ALLOW_LOCAL_MCP=true", "local_mcp_disabled"));
-                }
-            }
-        }
+        Read read = read(nodes, field, allowLocal);
+        List<ApiException.Problem> problems = read.problems();
         if (!problems.isEmpty()) {
             throw new ApiException.Invalid(problems.stream().map(p -> new ApiException.Problem(
                     Stream.concat(Stream.of("body"), p.loc().stream()).toList(), p.msg(), p.type())).toList());
@@ -65,7 +57,7 @@ public final class McpServers {
         return read.servers();
     }
 
-    private static McpServer readOne(JsonNode n, List<String> at, List<ApiException.Problem> problems) {
+    private static McpServer readOne(JsonNode n, List<String> at, boolean allowLocal, List<ApiException.Problem> problems) {
         if (n == null || !n.isObject()) {
             problems.add(new ApiException.Problem(at, "Input should be an MCP server object", "model_type"));
             return null;
@@ -77,6 +69,10 @@ public final class McpServers {
             problems.add(problem(at, "type", "Input should be 'remote' or 'local'", "enum"));
         }
         boolean local = "local".equals(type) || (type == null && "stdio".equals(transportName));
+        if (local && !allowLocal) {
+            problems.add(problem(at, "type", "Local (stdio) MCP servers run commands on this host and are disabled here; "
+                    + "the operator can enable them with SWITCHBOARD_ALLOW_LOCAL_MCP=true", "local_mcp_disabled"));
+        }
         McpServer.Transport transport = local ? McpServer.Transport.STDIO : McpServer.Transport.STREAMABLE_HTTP;
         if (transportName != null) {
             McpServer.Transport named = Stream.of(McpServer.Transport.values()).filter(t -> t.wire.equals(transportName))

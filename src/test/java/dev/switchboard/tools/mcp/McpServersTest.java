@@ -20,7 +20,7 @@ class McpServersTest {
                 Json.tree("{\"name\":\"My CRM (prod)\",\"url\":\"https://crm.example.com/mcp\"}"),
                 Json.tree("{\"name\":\"my crm prod\",\"url\":\"https://other.example.com/mcp\"}"),
                 Json.tree("{\"type\":\"local\",\"command\":\"/usr/local/bin/files-server --root '/srv/my files'\"}")),
-                "mcp_servers").servers();
+                "mcp_servers", true).servers();
 
         assertThat(servers).extracting(McpServer::name)
                 .containsExactly("mcp.example.com", "My CRM (prod)", "my crm prod", "files-server");
@@ -33,7 +33,7 @@ class McpServersTest {
     @Test
     void theQueryOfAUrlIsNotShown() {
         McpServer s = McpServers.read(List.of(Json.tree("{\"url\":\"https://h.example.com:8443/mcp?key=secret\"}")),
-                "mcp_servers").servers().getFirst();
+                "mcp_servers", true).servers().getFirst();
         assertThat(s.location()).isEqualTo("https://h.example.com:8443/mcp");
     }
 
