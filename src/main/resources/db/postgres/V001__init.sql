@@ -97,7 +97,7 @@ CREATE TABLE task_events (
 );
 
 CREATE TABLE run_steps (
-    run_id      TEXT NOT NULL,
+    run_id      TEXT COLLATE "C" NOT NULL,  -- byte order: a workflow run's node journals are the key range "<run>/".."<run>0"
     idx         INTEGER NOT NULL,
     kind        TEXT NOT NULL,
     data        JSONB NOT NULL,

@@ -44,6 +44,9 @@ public final class RunQueue {
         db.listen(Db.Channel.STOP, onStop);
     }
 
+    // The row is this node's to end or hand back: nobody holds it, this node does, or its holder's lease lapsed.
+    private static final String OURS = "(lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)";
+
     /** Thrown when a node would finish work that another node has claimed since (its own lease lapsed). */
     public static final class LeaseLost extends RuntimeException {
         LeaseLost(String runId) {
@@ -78,8 +81,7 @@ public final class RunQueue {
      * anyone: a stop of a run its dead node had claimed.
      */
     public void complete(Db.Tx tx, String runId) {
-        int deleted = tx.update("DELETE FROM run_queue WHERE run_id = ? AND (lease_owner IS NULL OR lease_owner = ? "
-                + "OR lease_expires_at < ?)", runId, nodeId, Times.now(clock));
+        int deleted = tx.update("DELETE FROM run_queue WHERE run_id = ? AND " + OURS, runId, nodeId, Times.now(clock));
         if (deleted == 0) throw new LeaseLost(runId);
         // The next turn of the thread may be claimable now.
         tx.signal(Db.Channel.WORK, "");
@@ -90,8 +92,10 @@ public final class RunQueue {
      * is not a lost one, so the count of claims starts again.
      */
     public void reschedule(Db.Tx tx, String runId, String at) {
-        tx.update("UPDATE run_queue SET available_at = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0 WHERE run_id = ?",
-                at, runId);
+        int changed = tx.update("UPDATE run_queue SET available_at = ?, lease_owner = NULL, lease_expires_at = NULL, attempts = 0 "
+                + "WHERE run_id = ? AND " + OURS, at, runId, nodeId, Times.now(clock));
+        // Like an end, a handing back is refused when another node holds the work now.
+        if (changed == 0) throw new LeaseLost(runId);
         tx.signal(Db.Channel.WORK, "");
     }
 

@@ -50,8 +50,9 @@ public final class StepStore {
 
     public void deleteForRuns(Db.Tx tx, List<String> runIds) {
         for (String id : runIds) {
-            // With the journals of the agents a workflow run ran as nodes ("<run>/<node>").
-            tx.update("DELETE FROM run_steps WHERE run_id = ? OR run_id LIKE ?", id, id + "/%");
+            // With the journals of the agents a workflow run ran as nodes ("<run>/<node>"): a key range, which the
+            // primary key serves ('0' follows '/'); LIKE would not, and would read '_' in an id as a wildcard.
+            tx.update("DELETE FROM run_steps WHERE run_id = ? OR (run_id >= ? AND run_id < ?)", id, id + "/", id + "0");
         }
     }
 }

@@ -126,11 +126,13 @@ public final class Db implements AutoCloseable {
 
     public Dialect dialect() { return dialect; }
 
+    private boolean isPostgres() { return dialect instanceof Dialect.Postgres; }
+
     public DataSource dataSource() { return pool; }
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
         try (Connection c = pool.getConnection()) {
-            return Tx.query(c, listener != null, sql, mapper, args);
+            return Tx.query(c, isPostgres(), sql, mapper, args);
         } catch (SQLException e) {
             throw new StorageException(e);
         }
@@ -155,35 +157,7 @@ public final class Db implements AutoCloseable {
      * another transaction, and is stored or not as a whole either way.
      */
     public <T> T inTransaction(TxWork<T> work) {
-        if (groupCommit != null) return groupCommit.run(work);
-        return alone(work);
-    }
-
-    private <T> T alone(TxWork<T> work) {
-        if (!dialect.singleWriter()) return jdbcTransaction(work);
-        try (Connection c = pool.getConnection()) {
-            try (var st = c.createStatement()) {
-                st.execute(dialect.beginWrite());
-            }
-            try {
-                Tx tx = new Tx(c);
-                T result = work.run(tx);
-                try (var st = c.createStatement()) {
-                    st.execute("COMMIT");
-                }
-                tx.afterCommit.forEach(Runnable::run);
-                return result;
-            } catch (Throwable t) {
-                try (var st = c.createStatement()) {
-                    st.execute("ROLLBACK");
-                } catch (SQLException suppressed) {
-                    t.addSuppressed(suppressed);
-                }
-                throw t;
-            }
-        } catch (SQLException e) {
-            throw new StorageException(e);
-        }
+        return groupCommit != null ? groupCommit.run(work) : jdbcTransaction(work);
     }
 
     /** A transaction through JDBC's own calls: how pgjdbc expects one (it tracks the state itself). */
@@ -191,7 +165,7 @@ public final class Db implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Tx tx = new Tx(c, listener != null);
+                Tx tx = new Tx(c, isPostgres());
                 T result = work.run(tx);
                 tx.sendSignals();
                 c.commit();
@@ -204,9 +178,8 @@ public final class Db implements AutoCloseable {
                     t.addSuppressed(suppressed);
                 }
                 throw t;
-            } finally {
-                c.setAutoCommit(true);
             }
+            // (The pool sets auto-commit back when the connection returns.)
         } catch (SQLException e) {
             throw new StorageException(e);
         }
@@ -219,7 +192,7 @@ public final class Db implements AutoCloseable {
     public <T> T exclusively(java.util.function.Supplier<T> work) {
         if (listener == null) return work.get();
         // The lock's connection is not the pool's: the work needs the pool's, which may be a single one.
-        try (Connection c = listener.connect()) {
+        try (Connection c = listener.url().connect()) {
             try (var st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_lock(7061626)");
             }

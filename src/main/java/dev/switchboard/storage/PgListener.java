@@ -6,7 +6,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -44,12 +43,13 @@ final class PgListener implements AutoCloseable {
             try {
                 Connection c = connection;
                 if (c == null || !listeningToAll) {
-                    c = c != null ? c : open();
+                    c = c != null ? c : url.connect();
                     connection = c;
+                    // Set first: a channel registered while these LISTENs run clears it, and is listened to next time.
+                    listeningToAll = true;
                     try (Statement st = c.createStatement()) {
                         for (String channel : handlers.keySet()) st.execute("LISTEN " + channel);
                     }
-                    listeningToAll = true;
                 }
                 PGNotification[] got = c.unwrap(PGConnection.class).getNotifications(POLL_MS);
                 if (got == null) continue;
@@ -71,13 +71,7 @@ final class PgListener implements AutoCloseable {
         }
     }
 
-    /** A connection of its own to the database (not the pool's). */
-    Connection connect() throws SQLException { return open(); }
-
-    private Connection open() throws SQLException {
-        return url.user() == null ? DriverManager.getConnection(url.jdbcUrl())
-                : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
-    }
+    PostgresUrl url() { return url; }
 
     private void closeQuietly() {
         Connection c = connection;

@@ -55,6 +55,12 @@ public record PostgresUrl(String jdbcUrl, String user, String password) {
 
     private static String decode(String s) { return URLDecoder.decode(s, StandardCharsets.UTF_8); }
 
+    /** A connection of its own (not a pool's): for listening, locks, and tools. */
+    public java.sql.Connection connect() throws java.sql.SQLException {
+        return user == null ? java.sql.DriverManager.getConnection(jdbcUrl)
+                : java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+    }
+
     /** The URL with no password in it, for logs. */
     public String safe() { return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1***"); }
 

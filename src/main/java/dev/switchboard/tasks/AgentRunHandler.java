@@ -54,8 +54,12 @@ final class AgentRunHandler implements WorkHandler {
     public void execute(QueueItem item, CancelToken token) {
         Optional<TaskStore.RunRow> found = acceptedRuns.take(item.runId()).or(() -> store.run(item.runId()));
         if (found.isEmpty()) {
-            // Its task was deleted after it was queued.
-            store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });
+            // Its task was deleted after it was queued; the deletion took its queue row too, unless it raced this claim.
+            try {
+                store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });
+            } catch (RunQueue.LeaseLost alreadyGone) {
+                // nothing left to end
+            }
             return;
         }
         TaskStore.RunRow run = found.get();

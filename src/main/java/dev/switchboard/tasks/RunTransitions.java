@@ -65,6 +65,7 @@ final class RunTransitions {
         // fewer than a separate start), and its row is stored so at once. The events still tell both steps.
         RunState executing = run.state().executing(now(), leased.get().attempts());
         TaskStore.RunRow started = run.withState(executing);
+        metrics.queueWait(java.time.Duration.ZERO);
         store.insertRun(tx, started);
         store.saveTaskStatus(tx, started, executing);
         long seq = announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
@@ -77,10 +78,9 @@ final class RunTransitions {
      * attempt in that transaction already (see {@link #created}): then nothing is written again.
      */
     RunState started(String agentId, TaskStore.RunRow run, int attempts) {
-        if (attempts == 1) {
-            String startedAt = run.state().status() == TaskStatus.EXECUTING ? run.state().startedAt() : now();
-            metrics.queueWait(java.time.Duration.between(java.time.Instant.parse(run.state().createdAt()),
-                    java.time.Instant.parse(startedAt)));
+        if (run.state().status() == TaskStatus.PENDING) {
+            // Waited in the queue from its acceptance until now (not a resume: those are not pending).
+            metrics.queueWait(java.time.Duration.between(java.time.Instant.parse(run.state().createdAt()), clock.instant()));
         }
         if (run.state().status() == TaskStatus.EXECUTING && run.state().executionAttempts() == attempts) {
             return run.state();

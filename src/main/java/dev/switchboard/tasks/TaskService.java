@@ -130,7 +130,7 @@ public final class TaskService {
     public void delete(String org, String taskId) {
         stop(org, taskId);
         store.db().inTransaction(tx -> {
-            store.deleteTask(tx, org, taskId);
+            steps.deleteForRuns(tx, store.deleteTask(tx, org, taskId));
             events.wakeAfterCommit(tx, org, taskId);
             return null;
         });

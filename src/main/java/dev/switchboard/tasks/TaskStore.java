@@ -187,17 +187,18 @@ final class TaskStore {
                 rs -> rs.getString(1), runIds.toArray()));
     }
 
-    void deleteTask(Db.Tx tx, String org, String taskId) {
+    /** Deletes a task with its runs, events and queue rows; returns the runs' ids (their journals are StepStore's). */
+    List<String> deleteTask(Db.Tx tx, String org, String taskId) {
         List<String> runIds = tx.query("SELECT id FROM runs WHERE organization_id = ? AND task_id = ?",
                 rs -> rs.getString(1), org, taskId);
         for (String runId : runIds) {
-            tx.update("DELETE FROM run_steps WHERE run_id = ?", runId);
             tx.update("DELETE FROM run_queue WHERE run_id = ?", runId);
         }
         tx.update("DELETE FROM runs WHERE organization_id = ? AND task_id = ?", org, taskId);
         tx.update("DELETE FROM task_events WHERE organization_id = ? AND task_id = ?", org, taskId);
         tx.update("DELETE FROM idempotency_keys WHERE organization_id = ? AND task_id = ?", org, taskId);
         tx.update("DELETE FROM tasks WHERE organization_id = ? AND id = ?", org, taskId);
+        return runIds;
     }
 
     Optional<Idempotency> idempotency(Db.Tx tx, String org, String key) {

@@ -8,7 +8,6 @@ import dev.switchboard.testkit.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
@@ -87,9 +86,7 @@ class PostgresOutageTest {
     }
 
     private static void sql(PostgresUrl url, String sql) throws Exception {
-        try (Connection c = url.user() == null ? DriverManager.getConnection(url.jdbcUrl())
-                : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
-             Statement st = c.createStatement()) {
+        try (Connection c = url.connect(); Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }

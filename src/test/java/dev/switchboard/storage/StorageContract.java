@@ -124,6 +124,20 @@ abstract class StorageContract {
     }
 
     @Test
+    void aNodeThatLostTheLeaseCannotHandTheWorkBack() {
+        RunQueue a = queue("node-a");
+        RunQueue b = queue("node-b");
+        db.inTransaction(tx -> { a.enqueue(tx, "r1", "agent_run", "t1"); return null; });
+        a.claim(1);
+        clock.advance(LEASE.plusSeconds(1));
+        b.claim(1);
+
+        assertThatThrownBy(() -> db.inTransaction(tx -> { a.reschedule(tx, "r1", "2026-11-23T13:00:00.000000Z"); return null; }))
+                .isInstanceOf(RunQueue.LeaseLost.class);
+        assertThat(b.ownedRunIds()).as("still node-b's").containsExactly("r1");
+    }
+
+    @Test
     void workWhoseLeaseLapsedMayBeFinishedByAnyNode() {
         RunQueue dead = queue("dead-node");
         db.inTransaction(tx -> { dead.enqueue(tx, "r1", "agent_run", "t1"); return null; });

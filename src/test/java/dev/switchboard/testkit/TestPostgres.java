@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +27,7 @@ public final class TestPostgres {
     public static synchronized PostgresUrl freshDatabase() {
         PostgresUrl server = server();
         String name = "sb_" + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet();
-        try (Connection c = connect(server); Statement st = c.createStatement()) {
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create a test database: " + e.getMessage(), e);
@@ -61,11 +60,6 @@ public final class TestPostgres {
         }
         admin = PostgresUrl.parse("jdbc:postgresql://127.0.0.1:" + embedded.getPort() + "/postgres?user=postgres");
         return admin;
-    }
-
-    private static Connection connect(PostgresUrl url) throws SQLException {
-        return url.user() == null ? DriverManager.getConnection(url.jdbcUrl())
-                : DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
     }
 
     /** The URL as SWITCHBOARD_DATABASE_URL takes it (user and password in the query when there are). */

@@ -51,13 +51,6 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(FakeLlm llm) { return start(llm, Map.of()); }
 
-    /** The same server on a fresh PostgreSQL database (see {@link TestPostgres}). */
-    public static TestServer startOnPostgres(FakeLlm llm, Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(extra);
-        env.put("SWITCHBOARD_DATABASE_URL", TestPostgres.asSetting(TestPostgres.freshDatabase()));
-        return start(llm, env);
-    }
-
     public Http http() { return new Http("http://127.0.0.1:" + app.port(), ADMIN_KEY); }
 
     public Path dataDir() { return dataDir; }
@@ -67,7 +60,7 @@ public final class TestServer implements AutoCloseable {
         String url = env.get("SWITCHBOARD_DATABASE_URL");
         try (java.sql.Connection c = url == null
                 ? java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("switchboard.db"))
-                : java.sql.DriverManager.getConnection(dev.switchboard.storage.PostgresUrl.parse(url).jdbcUrl());
+                : dev.switchboard.storage.PostgresUrl.parse(url).connect();
              java.sql.Statement st = c.createStatement()) {
             st.executeUpdate(sql);
         } catch (java.sql.SQLException e) {
