@@ -6,6 +6,7 @@ import dev.switchboard.common.Principal;
 import dev.switchboard.metrics.Metrics;
 import dev.switchboard.tracing.Tracing;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
@@ -37,6 +38,10 @@ public final class Api {
     private final HttpRouting.Builder routing;
     private final Authenticator authenticator;
     private final long maxBodyBytes;
+    private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+    private static final HeaderName RETRY_AFTER = HeaderNames.create("Retry-After");
+    private static final HeaderName X_API_KEY = HeaderNames.create("x-api-key");
+
     private final RouteTable table = new RouteTable();
     // Set when the node shuts down: it takes no new work (load balancers see readiness fail and go elsewhere).
     private volatile boolean draining;
@@ -69,10 +74,10 @@ public final class Api {
         routing.route(method, path, (req, res) -> {
             long began = System.nanoTime();
             Span span = tracing.startRequest(method.text() + " " + path,
-                    req.headers().first(HeaderNames.create("traceparent")).orElse(null));
+                    req.headers().first(TRACEPARENT).orElse(null));
             try (Scope scope = span.makeCurrent()) {
                 Tracing.currentTraceparent()
-                        .ifPresent(tp -> res.header(HeaderNames.create("traceparent"), tp));
+                        .ifPresent(tp -> res.header(TRACEPARENT, tp));
                 serve(req, res, access, handler);
             } finally {
                 int status = res.status().code();
@@ -106,7 +111,7 @@ public final class Api {
         MDC.clear();
         Tracing.currentTraceId().ifPresent(id -> MDC.put("trace_id", id));
         if (draining && !req.path().path().equals("/health")) {
-            res.header(HeaderNames.create("Retry-After"), "1");
+            res.header(RETRY_AFTER, "1");
             res.header(HeaderNames.CONNECTION, "close");
             sendError(res, 503, Map.of("detail", "This node is shutting down; send the request again (to another node)"));
             return;
@@ -121,23 +126,18 @@ public final class Api {
                 if (call != null && call.bodyUnread()) res.header(HeaderNames.CONNECTION, "close");
                 sendError(res, statusOf(e), errorBody(e));
             }
-        } catch (dev.switchboard.storage.StorageException e) {
-            if (e.isUnavailable()) {
+        } catch (Exception e) {
+            if (e instanceof dev.switchboard.storage.StorageException se && se.isUnavailable()) {
                 // Nothing was stored: the client may send it again (to this node later, or to another).
                 log.warn("The database is unavailable on {} {}: {}", req.prologue().method().text(), req.path().path(),
                         e.getMessage());
                 if (!res.isSent()) {
-                    res.header(HeaderNames.create("Retry-After"), "2");
+                    res.header(RETRY_AFTER, "2");
                     sendError(res, 503, Map.of("detail", "The database is unavailable; try again shortly"));
                 }
             } else {
                 log.error("Unhandled error on {} {}", req.prologue().method().text(), req.path().path(), e);
                 if (!res.isSent()) sendError(res, 500, Map.of("detail", "Internal server error"));
-            }
-        } catch (Exception e) {
-            log.error("Unhandled error on {} {}", req.prologue().method().text(), req.path().path(), e);
-            if (!res.isSent()) {
-                sendError(res, 500, Map.of("detail", "Internal server error"));
             }
         }
         if (call != null && call.bodyUnread()) {
@@ -169,7 +169,7 @@ public final class Api {
     }
 
     private Principal authenticate(ServerRequest req, Access access) {
-        Optional<String> key = req.headers().first(HeaderNames.create("x-api-key"));
+        Optional<String> key = req.headers().first(X_API_KEY);
         if (key.isEmpty()) {
             key = req.headers().first(HeaderNames.AUTHORIZATION)
                     .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7))

@@ -32,7 +32,7 @@ final class OpenApi {
         static Io other(int status, String contentType) { return new Io(null, status, Map.of(), contentType); }
     }
 
-    private static final Map<String, Io> OPERATIONS = new LinkedHashMap<>();
+    static final Map<String, Io> OPERATIONS = new LinkedHashMap<>();
 
     static {
         for (String base : List.of("/v1/agents", "/v1/workflows")) {
@@ -78,6 +78,21 @@ final class OpenApi {
         OPERATIONS.put("GET /v1/misc/llm_providers", Io.list(null, "Provider"));
         OPERATIONS.put("GET /v1/llm_providers/{provider}/models", Io.list(null, "Model"));
         OPERATIONS.put("GET /v1/misc/llm_providers/{provider}/models", Io.list(null, "Model"));
+        OPERATIONS.put("GET /v1/tasks/{id}/thread/full", Io.json(null, 200, "Object"));
+        OPERATIONS.put("DELETE /v1/knowledge/{id}", Io.json(null, 202, "Object"));
+        OPERATIONS.put("GET /v1/knowledge/{id}/documents", Io.json(null, 200, "Page"));
+        OPERATIONS.put("POST /v1/knowledge/{id}/documents", Io.json("Object", 200, "Object"));
+        OPERATIONS.put("DELETE /v1/knowledge/{id}/documents/{document_id}", Io.other(204, "application/json"));
+        OPERATIONS.put("GET /v1/webhooks", Io.json(null, 200, "Page"));
+        OPERATIONS.put("PATCH /v1/webhooks/{id}", Io.json("Object", 200, "WebhookEndpoint"));
+        OPERATIONS.put("DELETE /v1/webhooks/{id}", Io.other(204, "application/json"));
+        OPERATIONS.put("POST /v1/webhooks/{id}/rotate-secret", Io.json(null, 200, "WebhookEndpoint"));
+        OPERATIONS.put("GET /v1/webhooks/deliveries", Io.json(null, 200, "Page"));
+        OPERATIONS.put("POST /v1/webhooks/deliveries/{id}/redeliver", Io.json(null, 202, "Delivery"));
+        OPERATIONS.put("GET /v1/api_keys", Io.list(null, "ApiKey"));
+        OPERATIONS.put("DELETE /v1/api_keys/{id}", Io.other(204, "application/json"));
+        OPERATIONS.put("POST /v1/workflows/{id}/nodes", Io.json("Object", 200, "Agent"));
+        OPERATIONS.put("GET /openapi.json", Io.json(null, 200, "Object"));
         OPERATIONS.put("GET /health", new Io(null, 200, Map.of("type", "string"), "application/json"));
         OPERATIONS.put("GET /readyz", Io.json(null, 200, "Ready"));
         OPERATIONS.put("GET /metrics", Io.other(200, "text/plain"));

@@ -8,10 +8,10 @@ import java.util.Map;
 
 /** Health, readiness, metrics and the OpenAPI document: what operators and tools call without a key. */
 public final class PlatformRoutes {
-    // Swagger UI's files, from its webjar (the version is the POM's).
-    private static final String SWAGGER_UI = "/META-INF/resources/webjars/swagger-ui/5.32.6/";
-    private static final Map<String, String> DOCS_ASSETS = Map.of(
+    // Swagger UI's two files, from its webjar, read once (whichever version the POM names).
+    private static final Map<String, String> DOCS_TYPES = Map.of(
             "swagger-ui-bundle.js", "text/javascript; charset=utf-8", "swagger-ui.css", "text/css; charset=utf-8");
+    private static volatile Map<String, byte[]> docsAssets;
     private static final String DOCS_PAGE = """
             <!doctype html>
             <html lang="en">
@@ -45,18 +45,36 @@ public final class PlatformRoutes {
         api.get("/docs", Access.PUBLIC, "The API's documentation, rendered from /openapi.json by Swagger UI", call ->
                 call.bytes(200, "text/html; charset=utf-8", DOCS_PAGE.getBytes(java.nio.charset.StandardCharsets.UTF_8), "inline"));
         api.get("/docs/{asset}", Access.PUBLIC, "Swagger UI's script and style, served by this node (no CDN)", call -> {
-            String asset = call.path("asset");
-            String type = DOCS_ASSETS.get(asset);
-            if (type == null) throw new dev.switchboard.common.ApiException.NotFound("Not Found");
-            try (java.io.InputStream in = PlatformRoutes.class.getResourceAsStream(SWAGGER_UI + asset)) {
-                if (in == null) throw new dev.switchboard.common.ApiException.NotFound("Not Found");
-                call.header(HeaderNames.CACHE_CONTROL, "public, max-age=86400");
-                call.bytes(200, type, in.readAllBytes(), "inline");
-            }
+            byte[] bytes = docsAssets().get(call.path("asset"));
+            if (bytes == null) throw new dev.switchboard.common.ApiException.NotFound("Not Found");
+            call.header(HeaderNames.CACHE_CONTROL, "public, max-age=86400");
+            call.bytes(200, DOCS_TYPES.get(call.path("asset")), bytes, "inline");
         });
+        // The routes do not change once the server serves: the document is built on first use, once.
+        var document = new java.util.concurrent.atomic.AtomicReference<byte[]>();
         api.get("/openapi.json", Access.PUBLIC, "This document", call -> {
             call.header(HeaderNames.CACHE_CONTROL, "no-cache");
-            call.ok(OpenApi.document(api.routes()));
+            call.bytes(200, "application/json", document.updateAndGet(d -> d != null ? d
+                    : dev.switchboard.common.Json.writeBytes(OpenApi.document(api.routes()))), "inline");
         });
+    }
+
+    private static Map<String, byte[]> docsAssets() throws java.io.IOException {
+        Map<String, byte[]> loaded = docsAssets;
+        if (loaded != null) return loaded;
+        java.util.Properties pom = new java.util.Properties();
+        try (java.io.InputStream in = PlatformRoutes.class.getResourceAsStream("/META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+            if (in == null) return Map.of();
+            pom.load(in);
+        }
+        Map<String, byte[]> out = new java.util.HashMap<>();
+        for (String name : DOCS_TYPES.keySet()) {
+            try (java.io.InputStream in = PlatformRoutes.class.getResourceAsStream(
+                    "/META-INF/resources/webjars/swagger-ui/" + pom.getProperty("version") + "/" + name)) {
+                if (in != null) out.put(name, in.readAllBytes());
+            }
+        }
+        docsAssets = Map.copyOf(out);
+        return docsAssets;
     }
 }

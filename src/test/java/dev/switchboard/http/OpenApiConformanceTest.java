@@ -90,6 +90,15 @@ class OpenApiConformanceTest {
     }
 
     @Test
+    void everyRouteHasItsRequestAndAnswerDescribed() {
+        java.util.Set<String> routes = new java.util.TreeSet<>();
+        doc.path("paths").fields().forEachRemaining(p -> p.getValue().fieldNames()
+                .forEachRemaining(m -> routes.add(m.toUpperCase() + " " + p.getKey())));
+        assertThat(routes).allSatisfy(r -> assertThat(OpenApi.OPERATIONS).as("OpenApi.OPERATIONS").containsKey(r));
+        assertThat(OpenApi.OPERATIONS.keySet()).as("described but not served").isSubsetOf(routes);
+    }
+
+    @Test
     void theDocsPageRendersTheDocumentWithFilesServedByTheNode() {
         Http.Response page = http.withKey(null).get("/docs");
         assertThat(page.status()).isEqualTo(200);
