@@ -42,7 +42,7 @@ final class IngestHandler implements WorkHandler {
     public void execute(QueueItem item, CancelToken token) {
         Optional<KnowledgeStore.Document> found = store.document(item.runId());
         if (found.isEmpty()) {
-            store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });
+            queue.complete(item.runId());
             return;
         }
         KnowledgeStore.Document doc = found.get();
@@ -85,6 +85,6 @@ final class IngestHandler implements WorkHandler {
     public void abandon(QueueItem item) {
         store.document(item.runId()).ifPresentOrElse(
                 doc -> fail(doc, "ingestion was lost with its worker too many times"),
-                () -> store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; }));
+                () -> queue.complete(item.runId()));
     }
 }

@@ -34,7 +34,6 @@ public final class KnowledgeService implements KnowledgeSearch {
     public record DocumentsRequest(List<String> documentUrls) {}
 
     /** One search result, as the API shows it. */
-    public record Result(String content, double score, String documentId, String documentName) {}
 
     private final KnowledgeStore store;
     private final VectorIndex index;
@@ -150,28 +149,24 @@ public final class KnowledgeService implements KnowledgeSearch {
 
     // ---- search ----
 
-    public List<Result> search(String org, String kbId, Optional<String> query, Optional<Integer> topK) {
-        find(org, kbId);
+    public List<KnowledgeSearch.Hit> search(String org, String kbId, Optional<String> query, Optional<Integer> topK) {
+        long version = find(org, kbId).version();
         String q = query.filter(s -> !s.isBlank())
                 .orElseThrow(() -> ApiException.invalidQuery("search_query", "Field required"));
         int k = topK.orElse(DEFAULT_TOP_K);
         if (k < 1 || k > MAX_TOP_K) throw ApiException.invalidQuery("top_k", "top_k is 1 to " + MAX_TOP_K);
-        return search(kbId, q, k);
+        return search(kbId, version, embeddings.embed(q), k);
     }
 
-    /** The {@code k} chunks most similar to the text, best first (for the API, agents and attachments alike). */
-    public List<Result> search(String kbId, String text, int k) {
-        return search(kbId, embeddings.embed(text), k);
-    }
-
-    private List<Result> search(String kbId, float[] query, int k) {
-        List<VectorIndex.Hit> hits = index.search(kbId, query, k);
+    /** The {@code k} chunks most similar to the query, best first; {@code version}: the knowledge base's, as just read. */
+    private List<KnowledgeSearch.Hit> search(String kbId, long version, float[] query, int k) {
+        List<VectorIndex.Hit> hits = index.search(kbId, version, query, k);
         Map<Long, KnowledgeStore.Chunk> chunks = new LinkedHashMap<>();
         for (KnowledgeStore.Chunk c : store.chunks(hits.stream().map(VectorIndex.Hit::chunkId).toList())) chunks.put(c.id(), c);
-        List<Result> out = new ArrayList<>();
+        List<KnowledgeSearch.Hit> out = new ArrayList<>();
         for (VectorIndex.Hit h : hits) {
             KnowledgeStore.Chunk c = chunks.get(h.chunkId());
-            if (c != null) out.add(new Result(c.content(), Math.round(h.score() * 10_000) / 10_000.0, c.documentId(), c.documentName()));
+            if (c != null) out.add(new KnowledgeSearch.Hit(c.content(), Math.round(h.score() * 10_000) / 10_000.0, c.documentId(), c.documentName()));
         }
         return out;
     }
@@ -182,11 +177,10 @@ public final class KnowledgeService implements KnowledgeSearch {
         List<KnowledgeSearch.Hit> all = new ArrayList<>();
         float[] vector = null;
         for (String kbId : new java.util.LinkedHashSet<>(kbIds)) {
-            if (store.find(org, kbId).isEmpty()) continue;
+            Optional<KnowledgeStore.Base> kb = store.find(org, kbId);
+            if (kb.isEmpty()) continue;
             if (vector == null) vector = embeddings.embed(query);
-            for (Result r : search(kbId, vector, k)) {
-                all.add(new KnowledgeSearch.Hit(r.content(), r.score(), r.documentId(), r.documentName()));
-            }
+            all.addAll(search(kbId, kb.get().version(), vector, k));
         }
         all.sort(java.util.Comparator.comparingDouble(KnowledgeSearch.Hit::score).reversed());
         return all.size() > k ? List.copyOf(all.subList(0, k)) : all;

@@ -63,10 +63,6 @@ final class KnowledgeStore {
         });
     }
 
-    long version(String kbId) {
-        return db.queryLong("SELECT version FROM knowledge_bases WHERE id = ?", kbId);
-    }
-
     // ---- documents ----
 
     void insertDocument(Db.Tx tx, Document d) {

@@ -26,8 +26,9 @@ final class VectorIndex {
 
     VectorIndex(KnowledgeStore store) { this.store = store; }
 
-    List<Hit> search(String kbId, float[] query, int topK) {
-        Loaded index = current(kbId, query.length);
+    /** {@code version}: the knowledge base's version, as its caller just read it (a newer one reloads the vectors). */
+    List<Hit> search(String kbId, long version, float[] query, int topK) {
+        Loaded index = current(kbId, version, query.length);
         int dims = index.dims();
         int n = index.chunkIds().length;
         PriorityQueue<Hit> best = new PriorityQueue<>(Comparator.comparingDouble(Hit::score));
@@ -52,8 +53,7 @@ final class VectorIndex {
         loaded.remove(kbId);
     }
 
-    private Loaded current(String kbId, int dims) {
-        long version = store.version(kbId);
+    private Loaded current(String kbId, long version, int dims) {
         Loaded index = loaded.get(kbId);
         if (index != null && index.version() == version && index.dims() == dims) return index;
         List<KnowledgeStore.Vector> vectors = store.vectors(kbId).stream().filter(v -> v.embedding().length == dims).toList();

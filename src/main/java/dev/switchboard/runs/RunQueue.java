@@ -44,6 +44,14 @@ public final class RunQueue {
         db.listen(Db.Channel.STOP, onStop);
     }
 
+    /** Removes finished work in a transaction of its own (work that ends with no state of its own to store). */
+    public void complete(String runId) {
+        db.inTransaction(tx -> {
+            complete(tx, runId);
+            return null;
+        });
+    }
+
     // The row is this node's to end or hand back: nobody holds it, this node does, or its holder's lease lapsed.
     private static final String OURS = "(lease_owner IS NULL OR lease_owner = ? OR lease_expires_at < ?)";
 

@@ -56,7 +56,7 @@ final class AgentRunHandler implements WorkHandler {
         if (found.isEmpty()) {
             // Its task was deleted after it was queued; the deletion took its queue row too, unless it raced this claim.
             try {
-                store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });
+                queue.complete(item.runId());
             } catch (RunQueue.LeaseLost alreadyGone) {
                 // nothing left to end
             }
@@ -86,7 +86,7 @@ final class AgentRunHandler implements WorkHandler {
     private void executeRun(QueueItem item, CancelToken token, TaskStore.RunRow run) {
         String agentId = run.spec().agentId();
         if (run.state().status().isTerminal()) {
-            store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; });
+            queue.complete(item.runId());
             return;
         }
         if (run.stopRequested() != null) {
@@ -229,6 +229,6 @@ final class AgentRunHandler implements WorkHandler {
             transitions.finished(run.spec().agentId(), run, run.state().finished(TaskStatus.ERROR, message,
                     StopReason.WORKER_LOST, new RunState.ErrorInfo("worker_lost", message), run.state().tokens(), false,
                     transitions.now()));
-        }, () -> store.db().inTransaction(tx -> { queue.complete(tx, item.runId()); return null; }));
+        }, () -> queue.complete(item.runId()));
     }
 }

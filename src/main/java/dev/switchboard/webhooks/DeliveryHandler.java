@@ -165,6 +165,6 @@ final class DeliveryHandler implements WorkHandler {
     }
 
     private void done(String deliveryId) {
-        store.db().inTransaction(tx -> { queue.complete(tx, deliveryId); return null; });
+        queue.complete(deliveryId);
     }
 }
