@@ -34,6 +34,12 @@ public final class StepStore {
         return (int) db.queryLong("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_steps WHERE run_id = ?", runId);
     }
 
+    /** As above, in the caller's transaction. */
+    public int nextIndex(Db.Tx tx, String runId) {
+        return tx.queryOne("SELECT COALESCE(MAX(idx) + 1, 0) FROM run_steps WHERE run_id = ?", rs -> rs.getInt(1), runId)
+                .orElse(0);
+    }
+
     /** Records a completed step. A step index already journaled is kept as it was (a replay never rewrites history). */
     public void record(String runId, int index, String kind, Object data) {
         db.inTransaction(tx -> {
@@ -43,8 +49,8 @@ public final class StepStore {
     }
 
     /** As above, in the caller's transaction. */
-    public void record(Db.Tx tx, String runId, int index, String kind, Object data) {
-        tx.update("INSERT INTO run_steps(run_id, idx, kind, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    public boolean record(Db.Tx tx, String runId, int index, String kind, Object data) {
+        return 1 == tx.update("INSERT INTO run_steps(run_id, idx, kind, data, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 runId, index, kind, Json.write(data), Times.now(clock));
     }
 

@@ -132,10 +132,14 @@ final class RunTransitions {
     }
 
     /** A decision on a paused run: recorded on its hitl_request, journaled, and the run made claimable now. */
-    void decided(TaskStore.RunRow run, RunState withDecision, int stepIndex, Object decision) {
+    void decided(TaskStore.RunRow run, RunState withDecision, Object decision) {
         store.db().inTransaction(tx -> {
-            store.saveState(tx, run, withDecision);
-            steps.record(tx, run.id(), stepIndex, dev.switchboard.workflows.WorkflowEngine.DECISION, decision);
+            // Checked and written together: a stop, or another decision, that came first wins (409 here).
+            if (!store.saveDecision(tx, run, withDecision)) {
+                throw new dev.switchboard.common.ApiException.Conflict("The task is no longer paused, or was decided already",
+                        java.util.Map.of());
+            }
+            steps.record(tx, run.id(), steps.nextIndex(tx, run.id()), dev.switchboard.workflows.WorkflowEngine.DECISION, decision);
             queue.reschedule(tx, run.id(), now());
             return null;
         });

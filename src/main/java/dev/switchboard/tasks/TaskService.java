@@ -119,8 +119,7 @@ public final class TaskService {
         decided.put("decided_by_api_key", keyId);
         decided.put("comment", body.comment());
         decided.put("decided_at", now);
-        int next = steps.nextIndex(run.id());
-        transitions.decided(run, run.state().withHitl(decided, now), next, new WorkflowEngine.Decision(
+        transitions.decided(run, run.state().withHitl(decided, now), new WorkflowEngine.Decision(
                 request.path("wait_node_id").asText(), decision.equals("resume") ? "approve" : decision, body.comment(),
                 body.data(), by));
         worker.signal();

@@ -1,5 +1,6 @@
 package dev.switchboard.tasks;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.common.Json;
 import dev.switchboard.storage.Db;
 import dev.switchboard.storage.SecretBox;
@@ -94,6 +95,23 @@ final class TaskStore {
         tx.update("UPDATE runs SET status = ?, finished_at = ?, doc = ? WHERE id = ?",
                 state.status().wire(), state.finishedAt(), Json.write(state), run.id());
         saveTaskStatus(tx, run, state);
+    }
+
+    /**
+     * Stores a paused run's decided state, only if it is still paused and undecided; false otherwise (a stop or another
+     * decision came first). The write is conditional on the very state read, so two decisions at once cannot both
+     * land, on either database.
+     */
+    boolean saveDecision(Db.Tx tx, RunRow run, RunState decided) {
+        Optional<String> doc = tx.queryOne("SELECT doc FROM runs WHERE id = ? AND status = 'paused'", rs -> rs.getString(1), run.id());
+        if (doc.isEmpty()) return false;
+        JsonNode request = Json.read(doc.get(), RunState.class).hitlRequest();
+        if (request != null && request.has("decision")) return false;
+        int changed = tx.update("UPDATE runs SET doc = ? WHERE id = ? AND status = 'paused' AND doc = ?",
+                Json.write(decided), run.id(), doc.get());
+        if (changed == 0) return false;
+        saveTaskStatus(tx, run, decided);
+        return true;
     }
 
     /** The task's status and time, when this run is the thread's latest (its run row is written apart). */

@@ -281,6 +281,22 @@ class WorkflowRunApiTest {
              {"id":"no","type":"send_to_end","condition":{"group_id":"rejected"},"definition":{"message":"declined"}}]""";
 
     @Test
+    void aPausedTaskIsDecidedOnceEvenWhenDecisionsCrossEachOther() {
+        String wf = workflow(APPROVAL);
+        String task = invokeAsync(wf, "hello");
+        awaitStatus(task, "paused");
+
+        // Sent back to back: the second finds the first's decision (or the resumed run), never a second yes or no.
+        Http.Response first = http.post("/v1/tasks/" + task + "/hitl/approve", "{}");
+        Http.Response second = http.post("/v1/tasks/" + task + "/hitl/reject", "{}");
+
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        assertThat(second.status()).as(second.text()).isEqualTo(409);
+        JsonNode done = awaitStatus(task, "completed");
+        assertThat(done.path("hitl_request").path("decision").asText()).isEqualTo("approve");
+    }
+
+    @Test
     void aWaitNodePausesTheTaskUntilItIsApproved() {
         String wf = workflow(APPROVAL);
         String hook = receiver.url("/paused-" + wf);
