@@ -54,40 +54,69 @@ final class ModelCalls {
     }
 
     /**
-     * Streams one call: LangChain4j's callbacks only enqueue (they run on its threads and must not block); this
-     * thread drains the queue into the sink until the complete reply. An interrupt cancels the stream.
+     * Streams one call. Our HTTP client reads the stream on this thread (see {@link ProviderHttp#STREAM_ON_CALLER}),
+     * so LangChain4j's callbacks arrive here and go straight to the sink. A provider whose client still calls back on
+     * a thread of its own gets a queue instead: those callbacks only enqueue (they must not block), and this thread
+     * drains the queue into the sink until the complete reply. An interrupt cancels the stream.
      */
     static ModelReply stream(StreamingChatModel model, ChatRequest request, ModelStream sink) throws InterruptedException {
+        Thread caller = Thread.currentThread();
         java.util.concurrent.LinkedBlockingQueue<Object> events = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicReference<StreamingHandle> handle = new java.util.concurrent.atomic.AtomicReference<>();
+        // The sink's own failure, when it is called from inside LangChain4j's parser (which would swallow it).
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> sinkFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        StreamingChatResponseHandler handler = new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                handle.set(context.streamingHandle());
+                deliver(new Delta(false, partial.text()));
+            }
+
+            @Override
+            public void onPartialThinking(PartialThinking partial) {
+                deliver(new Delta(true, partial.text()));
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                events.add(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                events.add(error);
+            }
+
+            private void deliver(Delta delta) {
+                if (Thread.currentThread() != caller) {
+                    events.add(delta);
+                    return;
+                }
+                if (sinkFailure.get() != null) return;
+                try {
+                    if (delta.thinking()) sink.thinking(delta.text());
+                    else sink.text(delta.text());
+                } catch (RuntimeException e) {
+                    sinkFailure.set(e);
+                    StreamingHandle h = handle.get();
+                    if (h != null) h.cancel();
+                }
+            }
+        };
+        ProviderHttp.STREAM_ON_CALLER.set(Boolean.TRUE);
         try {
-            model.chat(request, new StreamingChatResponseHandler() {
-                @Override
-                public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                    handle.set(context.streamingHandle());
-                    events.add(new Delta(false, partial.text()));
-                }
-
-                @Override
-                public void onPartialThinking(PartialThinking partial) {
-                    events.add(new Delta(true, partial.text()));
-                }
-
-                @Override
-                public void onCompleteResponse(ChatResponse response) {
-                    events.add(response);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    events.add(error);
-                }
-            });
+            model.chat(request, handler);
         } catch (RuntimeException e) {
+            if (caller.isInterrupted() || Failures.causedBy(e, InterruptedException.class)) {
+                throw new InterruptedException("model call cancelled");
+            }
             throw Failures.classify(e);
+        } finally {
+            ProviderHttp.STREAM_ON_CALLER.remove();
         }
         try {
             while (true) {
+                if (sinkFailure.get() != null) throw sinkFailure.get();
                 Object next = events.take();
                 switch (next) {
                     case Delta d when d.thinking() -> sink.thinking(d.text());
@@ -95,7 +124,9 @@ final class ModelCalls {
                     case ChatResponse response -> {
                         return LangChainBridge.reply(response);
                     }
+                    case RuntimeException e when caller.isInterrupted() -> throw interrupted(e);
                     case RuntimeException e -> throw Failures.classify(e);
+                    case Throwable t when caller.isInterrupted() -> throw interrupted(t);
                     case Throwable t -> throw Failures.classify(new RuntimeException(t.getMessage(), t));
                     default -> throw new IllegalStateException("unexpected stream event " + next);
                 }
@@ -105,6 +136,13 @@ final class ModelCalls {
             if (h != null) h.cancel();
             throw e;
         }
+    }
+
+    /** A stream read on an interrupted thread ended because of the interrupt: the call was cancelled. */
+    private static InterruptedException interrupted(Throwable cause) {
+        InterruptedException e = new InterruptedException("model call cancelled");
+        e.initCause(cause);
+        return e;
     }
 
     private record Delta(boolean thinking, String text) {}
