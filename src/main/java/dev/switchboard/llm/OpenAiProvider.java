@@ -22,6 +22,10 @@ final class OpenAiProvider implements Provider {
     private static final List<String> BUILT_IN = List.of("gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o",
             "gpt-4o-mini", "gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o3-mini", "o4-mini");
 
+    static {
+        LangChainJson.tuneOpenAi();
+    }
+
     private final ProviderSettings settings;
     private final HttpClient.Builder httpBuilder = ModelCalls.httpBuilder();
     private final Catalog catalog;

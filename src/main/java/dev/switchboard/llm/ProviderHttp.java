@@ -11,10 +11,10 @@ import dev.langchain4j.http.client.sse.ServerSentEventParser;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webclient.http1.Http1ClientResponse;
 
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
@@ -54,10 +54,12 @@ final class ProviderHttp implements HttpClient {
         Optional<Duration> retryAfter() { return retryAfter; }
     }
 
-    private final WebClient client;
+    // HTTP/1.1 only: every provider speaks it, and a client that may also speak HTTP/2 works out which to use on every
+    // request.
+    private final Http1Client client;
 
     private ProviderHttp(Duration connectTimeout, Duration readTimeout) {
-        this.client = WebClient.builder()
+        this.client = Http1Client.builder()
                 .connectTimeout(connectTimeout)
                 .readTimeout(readTimeout)
                 .proxy(Proxy.noProxy())
@@ -84,7 +86,7 @@ final class ProviderHttp implements HttpClient {
 
     @Override
     public SuccessfulHttpResponse execute(HttpRequest request) {
-        try (HttpClientResponse res = send(request)) {
+        try (Http1ClientResponse res = send(request)) {
             String body = new String(res.inputStream().readAllBytes(), StandardCharsets.UTF_8);
             int status = res.status().code();
             if (status / 100 != 2) throw new Failed(status, body, retryAfter(res));
@@ -112,7 +114,7 @@ final class ProviderHttp implements HttpClient {
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
         Runnable stream = () -> {
-            try (HttpClientResponse res = send(request)) {
+            try (Http1ClientResponse res = send(request)) {
                 int status = res.status().code();
                 if (status / 100 != 2) {
                     String body = new String(res.inputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -133,8 +135,8 @@ final class ProviderHttp implements HttpClient {
         else Thread.ofVirtual().name("provider-stream").start(stream);
     }
 
-    private HttpClientResponse send(HttpRequest request) {
-        HttpClientRequest out = client.method(Method.create(request.method().name())).uri(request.url());
+    private Http1ClientResponse send(HttpRequest request) {
+        Http1ClientRequest out = client.method(Method.create(request.method().name())).uri(request.url());
         request.headers().forEach((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase())) out.header(HeaderNames.create(name), values);
         });
@@ -151,13 +153,13 @@ final class ProviderHttp implements HttpClient {
         return e instanceof RuntimeException r ? r : new java.io.UncheckedIOException(new java.io.IOException(e));
     }
 
-    private static Map<String, List<String>> headers(HttpClientResponse res) {
+    private static Map<String, List<String>> headers(Http1ClientResponse res) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (Header h : res.headers()) out.put(h.name(), h.allValues());
         return out;
     }
 
-    private static Optional<Duration> retryAfter(HttpClientResponse res) {
+    private static Optional<Duration> retryAfter(Http1ClientResponse res) {
         return retryAfter(res.headers().first(HeaderNames.create("retry-after")));
     }
 
