@@ -68,6 +68,8 @@ public final class Json {
     public record Raw(@com.fasterxml.jackson.annotation.JsonValue @com.fasterxml.jackson.annotation.JsonRawValue String json) {}
 
     public static String write(Object value) {
+        // Written already (often before a transaction, to keep the single writer's work short): as it is.
+        if (value instanceof Raw raw) return raw.json();
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {

@@ -126,6 +126,7 @@ public final class InvokeService {
         Turn turn = turnOf(agent, request);
         // Only a keyed request needs its fingerprint (serializing the whole body is not free on the hot path).
         String hash = idempotencyKey.isEmpty() ? null : hash(agentId + "\n" + version.orElse("") + "\n" + Json.write(request));
+        TaskStore.SealedTurn sealed = store.seal(turn);
         Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> {
             if (idempotencyKey.isPresent()) {
                 var previous = store.idempotency(tx, org, idempotencyKey.get())
@@ -142,7 +143,7 @@ public final class InvokeService {
                 }
             }
             String taskId = request.id() != null ? request.id() : ids.next();
-            Accepted a = accept(tx, org, taskId, turn, request.strategy(), leaseHere);
+            Accepted a = accept(tx, org, taskId, sealed, request.strategy(), leaseHere);
             if (idempotencyKey.isPresent()) {
                 store.saveIdempotency(tx, org, idempotencyKey.get(),
                         new TaskStore.Idempotency(hash, a.taskId(), a.runId(), transitions.now()));
@@ -199,13 +200,15 @@ public final class InvokeService {
                 base.hasUserOidcToken(), base.hasUserTokens(), base.credentials(), base.budgets(),
                 base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow(),
                 Tracing.currentTraceparent().orElse(null));
-        Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, turn, "reject", leaseHere)));
+        TaskStore.SealedTurn sealed = store.seal(turn);
+        Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, sealed, "reject", leaseHere)));
         return answer(org, accepted, false);
     }
 
     /** Stores a new turn of a thread, applying the busy-thread strategy. Runs inside the caller's transaction. */
-    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, Turn turn, String strategy,
-                            boolean leaseHere) {
+    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, TaskStore.SealedTurn sealed,
+                            String strategy, boolean leaseHere) {
+        Turn turn = sealed.turn();
         String now = transitions.now();
         Optional<TaskStore.TaskRow> existing = store.findTask(tx, org, taskId);
         List<String> toCancel = new ArrayList<>();
@@ -243,7 +246,7 @@ public final class InvokeService {
         } else {
             store.insertTask(tx, org, taskId, turn.agentId(), run, userId);
         }
-        RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, leaseHere);
+        RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, sealed, leaseHere);
         Task snapshot = Task.of(taskId, turn.agentId(), org, turnNumber, turn, run.state());
         return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased(), created.run());
     }

@@ -1,5 +1,6 @@
 package dev.switchboard.tasks;
 
+import dev.switchboard.common.Json;
 import dev.switchboard.common.Times;
 import dev.switchboard.events.EventLog;
 import dev.switchboard.events.TaskEvent;
@@ -49,7 +50,7 @@ final class RunTransitions {
      * With {@code leaseHere} (a run slot of this node is reserved for it) a turn that can start now is leased to
      * this node in the same transaction, to be started without a claim.
      */
-    Created created(Db.Tx tx, String agentId, TaskStore.RunRow run, boolean leaseHere) {
+    Created created(Db.Tx tx, String agentId, TaskStore.RunRow run, TaskStore.SealedTurn spec, boolean leaseHere) {
         String threadKey = run.organizationId() + "/" + run.taskId();
         Optional<QueueItem> leased = Optional.empty();
         if (leaseHere) {
@@ -58,7 +59,7 @@ final class RunTransitions {
             queue.enqueue(tx, run.id(), AgentRunHandler.KIND, threadKey);
         }
         if (leased.isEmpty()) {
-            store.insertRun(tx, run);
+            store.insertRun(tx, run, spec);
             return new Created(announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED), leased, run);
         }
         // It starts on this node right after the commit: it is executing from this transaction on (one transaction
@@ -66,7 +67,7 @@ final class RunTransitions {
         RunState executing = run.state().executing(now(), leased.get().attempts());
         TaskStore.RunRow started = run.withState(executing);
         metrics.queueWait(java.time.Duration.ZERO);
-        store.insertRun(tx, started);
+        store.insertRun(tx, started, spec);
         store.saveTaskStatus(tx, started, executing);
         long seq = announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
         announce(tx, agentId, started, executing, TaskEvent.TASK_UPDATED);
@@ -104,14 +105,18 @@ final class RunTransitions {
      * chunk, the final state and task_finished commit together (one transaction instead of three at a run's end).
      */
     void finished(String agentId, TaskStore.RunRow run, RunState end, Optional<AgentLoop.FinalStep> last) {
+        // Every document is written before the transaction: transactions run one after another in a single writer
+        // (GroupCommit), so JSON written inside one is time no other run's transaction can overlap.
+        Ending ending = ending(agentId, run, end);
+        Optional<Json.Raw> reply = last.map(step -> new Json.Raw(Json.write(step.reply())));
         store.db().inTransaction(tx -> {
             last.ifPresent(step -> {
-                steps.record(tx, run.id(), step.index(), AgentLoop.MODEL_CALL, step.reply());
+                steps.record(tx, run.id(), step.index(), AgentLoop.MODEL_CALL, reply.orElseThrow());
                 if (!step.lastChunk().isEmpty()) {
                     events.append(tx, run.organizationId(), run.taskId(), run.id(), "chunk", now(), step.lastChunk());
                 }
             });
-            finished(tx, agentId, run, end);
+            finished(tx, ending);
             return null;
         });
     }
@@ -149,13 +154,25 @@ final class RunTransitions {
     private static final String NEVER = "9999-12-31T00:00:00.000000Z";
 
     void finished(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState end) {
-        store.saveState(tx, run, end);
-        queue.complete(tx, run.id());
+        finished(tx, ending(agentId, run, end));
+    }
+
+    /** A run's end with its documents written: its final state, and the task as task_finished shows it. */
+    private record Ending(TaskStore.RunRow run, RunState end, Json.Raw stateJson, Task snapshot, Json.Raw snapshotJson) {}
+
+    private static Ending ending(String agentId, TaskStore.RunRow run, RunState end) {
         Task snapshot = snapshot(agentId, run, end);
-        events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), snapshot);
-        ends.ended(tx, run.id(), snapshot, run.spec());
-        tx.afterCommit(() -> metrics.runEnded(run.spec().workflow() ? "workflow" : "agent", end.status().wire(),
-                end.stopReason() == null ? null : end.stopReason().wire()));
+        return new Ending(run, end, new Json.Raw(Json.write(end)), snapshot, new Json.Raw(Json.write(snapshot)));
+    }
+
+    private void finished(Db.Tx tx, Ending e) {
+        TaskStore.RunRow run = e.run();
+        store.saveState(tx, run, e.end(), e.stateJson());
+        queue.complete(tx, run.id());
+        events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), e.snapshotJson());
+        ends.ended(tx, run.id(), e.snapshot(), run.spec());
+        tx.afterCommit(() -> metrics.runEnded(run.spec().workflow() ? "workflow" : "agent", e.end().status().wire(),
+                e.end().stopReason() == null ? null : e.end().stopReason().wire()));
     }
 
     /** The run's live events, each stored in its own small transaction as it happens. */
