@@ -56,6 +56,10 @@ public final class Db implements AutoCloseable {
         this.groupCommit = dialect.singleWriter() ? new GroupCommit(this::connection, dialect.beginWrite()) : null;
     }
 
+    // SQLite only: how often the write-ahead log is moved into the database file (see WalCheckpointer).
+    private static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofMillis(500);
+    private WalCheckpointer checkpointer;
+
     private Connection connection() {
         try {
             return pool.getConnection();
@@ -71,13 +75,19 @@ public final class Db implements AutoCloseable {
             throw new IllegalStateException("Cannot create the data folder " + dataDir + ": " + e.getMessage(), e);
         }
         Path file = dataDir.resolve("switchboard.db").toAbsolutePath();
+        // No connection checkpoints the write-ahead log in its commits: a thread of our own does (WalCheckpointer).
+        // The log file is cut back to 64 MiB when it is reset, after a burst made it grow.
+        String url = "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000&foreign_keys=true"
+                + "&wal_autocheckpoint=0&journal_size_limit=67108864";
         HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl("jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000&foreign_keys=true");
+        cfg.setJdbcUrl(url);
         cfg.setAutoCommit(true);
         cfg.setMaximumPoolSize(8);
         cfg.setPoolName("switchboard-sqlite");
         Db db = new Db(new HikariDataSource(cfg), new Dialect.Sqlite(), null);
         db.migrate();
+        db.checkpointer = new WalCheckpointer(url, CHECKPOINT_INTERVAL);
+        db.checkpointer.start();
         return db;
     }
 
@@ -221,6 +231,7 @@ public final class Db implements AutoCloseable {
     @Override
     public void close() {
         if (listener != null) listener.close();
+        if (checkpointer != null) checkpointer.close();
         pool.close();
     }
 
