@@ -58,7 +58,7 @@ public final class Db implements AutoCloseable {
 
     // SQLite only: how often the write-ahead log is moved into the database file (see WalCheckpointer).
     private static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofMillis(500);
-    private WalCheckpointer checkpointer;
+    WalCheckpointer checkpointer;
 
     private Connection connection() {
         try {
@@ -69,6 +69,11 @@ public final class Db implements AutoCloseable {
     }
 
     public static Db openSqlite(Path dataDir) {
+        return openSqlite(dataDir, CHECKPOINT_INTERVAL, WalCheckpointer.RESTART_AT_PAGES);
+    }
+
+    /** With the write-ahead log's checkpoints tuned (tests make them frequent and small). */
+    static Db openSqlite(Path dataDir, java.time.Duration checkpointInterval, int walRestartAtPages) {
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {
@@ -86,7 +91,7 @@ public final class Db implements AutoCloseable {
         cfg.setPoolName("switchboard-sqlite");
         Db db = new Db(new HikariDataSource(cfg), new Dialect.Sqlite(), null);
         db.migrate();
-        db.checkpointer = new WalCheckpointer(url, CHECKPOINT_INTERVAL);
+        db.checkpointer = new WalCheckpointer(url, db.groupCommit, checkpointInterval, walRestartAtPages);
         db.checkpointer.start();
         return db;
     }

@@ -81,6 +81,34 @@ final class GroupCommit {
         return mine.outcome();
     }
 
+    /** Something to run on the writer's connection-free turn (see {@link #exclusively}). */
+    interface WhileNoOneWrites {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code action} while no transaction of ours is open, then writes what queued up meanwhile: for the
+     * write-ahead-log checkpoint, which can only finish (and let the log start over) while no new commit adds to it.
+     * Callers that queue meanwhile park as they would behind any batch, without pinning a carrier.
+     */
+    void exclusively(WhileNoOneWrites action) throws SQLException {
+        writer.lock();
+        try {
+            action.run();
+            writeBatch();
+        } finally {
+            writer.unlock();
+        }
+        // Whoever queued after that batch may have parked for the writer we held: write it now unless another has.
+        while (!queue.isEmpty() && writer.tryLock()) {
+            try {
+                writeBatch();
+            } finally {
+                writer.unlock();
+            }
+        }
+    }
+
     private void writeBatch() {
         List<Pending<?>> batch = new ArrayList<>();
         for (Pending<?> p; batch.size() < MAX_BATCH && (p = queue.poll()) != null; ) batch.add(p);

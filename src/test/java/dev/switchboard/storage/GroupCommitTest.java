@@ -105,4 +105,47 @@ class GroupCommitTest {
         })).isInstanceOf(IllegalArgumentException.class).hasMessage("mine");
         assertThat(db.queryLong("SELECT COUNT(*) FROM gc_test WHERE k = 'x'")).isZero();
     }
+
+    @Test
+    void writesQueuedWhileTheWriterIsHeldAreWrittenRightAfterIt() throws Exception {
+        GroupCommit writer = new GroupCommit(() -> {
+            try {
+                return db.dataSource().getConnection();
+            } catch (java.sql.SQLException e) {
+                throw new StorageException(e);
+            }
+        }, "BEGIN IMMEDIATE");
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> queued = new ArrayList<>();
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Future<?> exclusive = pool.submit(() -> {
+                writer.exclusively(() -> {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                return null;
+            });
+            held.await();
+            for (int i = 0; i < 20; i++) {
+                int n = i;
+                queued.add(pool.submit(() -> writer.run(tx -> tx.update("INSERT INTO gc_test(k, v) VALUES (?, ?)", "q" + n, n))));
+            }
+            Thread.sleep(100);
+            // Nothing was written while the writer was held ...
+            assertThat(queued).noneMatch(Future::isDone);
+            assertThat(db.queryOne("SELECT count(*) FROM gc_test", rs -> rs.getInt(1))).contains(0);
+            long released = System.nanoTime();
+            release.countDown();
+            exclusive.get();
+            for (Future<Integer> f : queued) assertThat(f.get()).isEqualTo(1);
+            // ... and all of it right after (not at a waiter's one-second re-check).
+            assertThat(System.nanoTime() - released).isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900));
+        }
+        assertThat(db.queryOne("SELECT count(*) FROM gc_test", rs -> rs.getInt(1))).contains(20);
+    }
 }
