@@ -57,7 +57,10 @@ public final class InvokeService {
                             Optional<QueueItem> leased, TaskStore.RunRow run) {}
 
     private final TaskStore store;
+    // How long a sync caller waits for its run's end in memory before following the log instead (see answer()).
+    private static final Duration LOCAL_END_WAIT = Duration.ofSeconds(5);
     private final AcceptedRuns acceptedRuns;
+    private final LocalEnds localEnds;
     private final RunTransitions transitions;
     private final EventLog events;
     private final AgentService agents;
@@ -72,11 +75,13 @@ public final class InvokeService {
     private final boolean allowLocalMcp;
 
     InvokeService(TaskStore store, RunTransitions transitions, EventLog events, AgentService agents, AgentService workflows,
-                  ProviderRegistry providers, Worker worker, AcceptedRuns acceptedRuns, NetworkGuard guard, Ids ids,
+                  ProviderRegistry providers, Worker worker, AcceptedRuns acceptedRuns, LocalEnds localEnds,
+                  NetworkGuard guard, Ids ids,
                   Clock clock, Duration syncWait, boolean allowLocalMcp) {
         this.allowLocalMcp = allowLocalMcp;
         this.store = store;
         this.acceptedRuns = acceptedRuns;
+        this.localEnds = localEnds;
         this.transitions = transitions;
         this.events = events;
         this.agents = agents;
@@ -263,7 +268,24 @@ public final class InvokeService {
     }
 
     private Outcome answer(String org, Accepted accepted, boolean waitForEnd) {
-        launch(accepted);
+        // A run started here tells its sync caller of its end in memory (see LocalEnds); registered before it starts.
+        boolean endsHere = waitForEnd && accepted.leased().isPresent();
+        if (endsHere) localEnds.expect(accepted.runId());
+        try {
+            launch(accepted);
+            if (endsHere) {
+                // Not longer than a few seconds: a run handed back (shutdown, lost lease) ends elsewhere, and the log
+                // below sees that; a long run's end is found there as well.
+                Duration within = LOCAL_END_WAIT.compareTo(syncWait) < 0 ? LOCAL_END_WAIT : syncWait;
+                Optional<String> ended = localEnds.await(accepted.runId(), within);
+                if (ended.isPresent()) return new Outcome(new Json.Raw(ended.get()), true);
+            }
+        } catch (InterruptedException e) {
+            // As when the log's wait below is interrupted: answered with the turn as it stands.
+            Thread.currentThread().interrupt();
+        } finally {
+            if (endsHere) localEnds.forget(accepted.runId());
+        }
         if (!waitForEnd) {
             JsonNode task = accepted.snapshot() != null ? Json.MAPPER.valueToTree(accepted.snapshot())
                     : Json.MAPPER.valueToTree(store.view(org, accepted.taskId()).orElseThrow());

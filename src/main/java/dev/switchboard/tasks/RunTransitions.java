@@ -23,11 +23,13 @@ final class RunTransitions {
     private final RunQueue queue;
     private final StepStore steps;
     private final TaskEnds ends;
+    private final LocalEnds localEnds;
     private final Clock clock;
     private final Metrics metrics;
 
-    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, Clock clock,
-                   Metrics metrics) {
+    RunTransitions(TaskStore store, EventLog events, RunQueue queue, StepStore steps, TaskEnds ends, LocalEnds localEnds,
+                   Clock clock, Metrics metrics) {
+        this.localEnds = localEnds;
         this.metrics = metrics;
         this.store = store;
         this.events = events;
@@ -132,6 +134,7 @@ final class RunTransitions {
             announce(tx, agentId, run, paused, TaskEvent.TASK_UPDATED);
             queue.reschedule(tx, run.id(), resumeAt.map(Times::format).orElse(NEVER));
             ends.ended(tx, run.id(), snapshot(agentId, run, paused), run.spec());
+            tx.afterCommit(() -> localEnds.seeLog(run.id()));
             return null;
         });
     }
@@ -171,6 +174,7 @@ final class RunTransitions {
         queue.complete(tx, run.id());
         events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), e.snapshotJson());
         ends.ended(tx, run.id(), e.snapshot(), run.spec());
+        tx.afterCommit(() -> localEnds.ended(run.id(), e.snapshotJson().json()));
         tx.afterCommit(() -> metrics.runEnded(run.spec().workflow() ? "workflow" : "agent", e.end().status().wire(),
                 e.end().stopReason() == null ? null : e.end().stopReason().wire()));
     }

@@ -33,14 +33,15 @@ public final class Tasks {
                  TaskEnds ends, SecretBox box, Ids ids, Clock clock, Duration syncWait, Duration ssePing,
                  Metrics metrics, Tracing tracing, boolean allowLocalMcp) {
         TaskStore store = new TaskStore(db, box);
-        RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, clock, metrics);
+        LocalEnds localEnds = new LocalEnds();
+        RunTransitions transitions = new RunTransitions(store, events, queue, steps, ends, localEnds, clock, metrics);
         AgentLoop loop = new AgentLoop(store, steps, providers, toolbox, attachments, retrieval, metrics, tracing);
         engine.runAgentsWith(new SubAgents(store, steps, loop, transitions));
         AcceptedRuns acceptedRuns = new AcceptedRuns();
         worker.register(AgentRunHandler.KIND, new AgentRunHandler(store, acceptedRuns, transitions, queue, loop, engine,
                 providers, files, tracing));
-        this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns, guard, ids,
-                clock, syncWait, allowLocalMcp);
+        this.invokes = new InvokeService(store, transitions, events, agents, workflows, providers, worker, acceptedRuns,
+                localEnds, guard, ids, clock, syncWait, allowLocalMcp);
         this.tasks = new TaskService(store, transitions, events, worker, agents, steps);
         this.streams = new TaskStreams(store, events, ssePing);
     }
