@@ -46,6 +46,7 @@ final class WalCheckpointer implements AutoCloseable {
     private final int restartAtPages;
     private final Thread thread;
     private volatile boolean closed;
+    private int completedLogPages = -1;
 
     WalCheckpointer(String url, GroupCommit writer, Duration interval, int restartAtPages) {
         this.url = url;
@@ -66,7 +67,8 @@ final class WalCheckpointer implements AutoCloseable {
                 Thread.sleep(interval);
                 if (connection == null) connection = DriverManager.getConnection(url);
                 Outcome passive = checkpoint(connection, "PASSIVE");
-                if (passive.logPages() > restartAtPages) {
+                // (A log left complete by the last step, with no commit since to start it over, needs nothing more.)
+                if (passive.logPages() > restartAtPages && passive.logPages() != completedLogPages) {
                     // Catch up with what came in meanwhile while commits go on (each pass has less to copy), so that
                     // the pass that holds the writer is short.
                     for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
@@ -76,8 +78,12 @@ final class WalCheckpointer implements AutoCloseable {
                         if (caughtUp) break;
                     }
                     Connection c = connection;
-                    writer.exclusively(() -> checkpoint(c, "PASSIVE"));
-                    restarts.incrementAndGet();
+                    Outcome[] last = new Outcome[1];
+                    writer.exclusively(() -> last[0] = checkpoint(c, "PASSIVE"));
+                    if (last[0].copiedPages() == last[0].logPages()) {
+                        completedLogPages = last[0].logPages();
+                        restarts.incrementAndGet();
+                    }
                 }
             } catch (InterruptedException e) {
                 break;
