@@ -116,7 +116,10 @@ final class GroupCommit {
         try (Connection c = connections.get()) {
             execute(c, begin);
             try {
-                for (Pending<?> p : batch) p.runIn(c);
+                // A caller alone in its batch needs no savepoint: its failure rolls back the whole transaction, which
+                // is only its own work (two statements fewer for every write when callers come one at a time).
+                if (batch.size() == 1) batch.getFirst().runAlone(c);
+                else for (Pending<?> p : batch) p.runIn(c);
                 execute(c, "COMMIT");
             } catch (Throwable t) {
                 try {
@@ -168,6 +171,13 @@ final class GroupCommit {
                 execute(c, "ROLLBACK TO w");
                 execute(c, "RELEASE w");
             }
+        }
+
+        /** As the batch's only work: a failure is thrown, and rolls back the whole transaction. */
+        void runAlone(Connection c) {
+            Db.Tx tx = new Db.Tx(c);
+            result = work.run(tx);
+            afterCommit.addAll(tx.afterCommit());
         }
 
         void finish() {
