@@ -1,6 +1,5 @@
 package dev.switchboard.tasks;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.agents.AgentConfig;
 import dev.switchboard.agents.AgentService;
 import dev.switchboard.agents.Kind;
@@ -287,8 +286,8 @@ public final class InvokeService {
             if (endsHere) localEnds.forget(accepted.runId());
         }
         if (!waitForEnd) {
-            JsonNode task = accepted.snapshot() != null ? Json.MAPPER.valueToTree(accepted.snapshot())
-                    : Json.MAPPER.valueToTree(store.view(org, accepted.taskId()).orElseThrow());
+            // Written once, by the answer (not turned into a tree first).
+            Object task = accepted.snapshot() != null ? accepted.snapshot() : store.view(org, accepted.taskId()).orElseThrow();
             return new Outcome(task, false);
         }
         return awaitEnd(org, accepted.taskId(), accepted.runId(), Math.max(0, accepted.createdSeq() - 1));
