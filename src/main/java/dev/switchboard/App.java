@@ -100,7 +100,7 @@ public final class App implements AutoCloseable {
             }
         });
         Clock clock = Clock.systemUTC();
-        Ids ids = Ids.random();
+        Ids ids = Ids.timeOrdered(clock);
         Metrics metrics = new Metrics();
         Tracing tracing = Tracing.fromEnv(config.otel());
         ProviderRegistry providers = new ProviderRegistry(config, clock, metrics, tracing);
