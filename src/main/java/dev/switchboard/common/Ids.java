@@ -13,8 +13,6 @@ public final class Ids {
 
     public Ids(Supplier<UUID> source) { this.source = source; }
 
-    public static Ids random() { return new Ids(UUID::randomUUID); }
-
     /**
      * Time-ordered UUIDs (version 7, RFC 9562: 48 bits of Unix milliseconds, then 74 random bits). Every table keys its
      * rows by these ids (tasks, runs, their events, steps and queue entries); with random ids each new row landed on a

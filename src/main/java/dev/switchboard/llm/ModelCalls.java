@@ -114,9 +114,10 @@ final class ModelCalls {
         } finally {
             ProviderHttp.STREAM_ON_CALLER.remove();
         }
+        if (sinkFailure.get() != null) throw sinkFailure.get();
         try {
             while (true) {
-                if (sinkFailure.get() != null) throw sinkFailure.get();
+                // A stream cut by an interrupt of this thread ends here: take() throws on an interrupted thread.
                 Object next = events.take();
                 switch (next) {
                     case Delta d when d.thinking() -> sink.thinking(d.text());
@@ -124,9 +125,7 @@ final class ModelCalls {
                     case ChatResponse response -> {
                         return LangChainBridge.reply(response);
                     }
-                    case RuntimeException e when caller.isInterrupted() -> throw interrupted(e);
                     case RuntimeException e -> throw Failures.classify(e);
-                    case Throwable t when caller.isInterrupted() -> throw interrupted(t);
                     case Throwable t -> throw Failures.classify(new RuntimeException(t.getMessage(), t));
                     default -> throw new IllegalStateException("unexpected stream event " + next);
                 }
@@ -136,13 +135,6 @@ final class ModelCalls {
             if (h != null) h.cancel();
             throw e;
         }
-    }
-
-    /** A stream read on an interrupted thread ended because of the interrupt: the call was cancelled. */
-    private static InterruptedException interrupted(Throwable cause) {
-        InterruptedException e = new InterruptedException("model call cancelled");
-        e.initCause(cause);
-        return e;
     }
 
     private record Delta(boolean thinking, String text) {}

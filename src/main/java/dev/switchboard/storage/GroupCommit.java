@@ -62,15 +62,8 @@ final class GroupCommit {
                 } finally {
                     writer.unlock();
                 }
-                // Work queued while this thread wrote, by callers that found the writer busy: write it now, unless
-                // one of them has taken the writer since.
-                while (!queue.isEmpty() && writer.tryLock()) {
-                    try {
-                        writeBatch();
-                    } finally {
-                        writer.unlock();
-                    }
-                }
+                // Work queued while this thread wrote, by callers that found the writer busy.
+                writeQueued();
             } else {
                 LockSupport.parkNanos(this, RECHECK_NANOS);
                 // An interrupt while waiting would make every park return at once: taken off, put back after.
@@ -81,9 +74,9 @@ final class GroupCommit {
         return mine.outcome();
     }
 
-    /** Something to run on the writer's connection-free turn (see {@link #exclusively}). */
-    interface WhileNoOneWrites {
-        void run() throws SQLException;
+    /** Something to run while no transaction of ours is open (see {@link #exclusively}). */
+    interface WhileNoOneWrites<T> {
+        T run() throws SQLException;
     }
 
     /**
@@ -91,15 +84,22 @@ final class GroupCommit {
      * write-ahead-log checkpoint, which can only finish (and let the log start over) while no new commit adds to it.
      * Callers that queue meanwhile park as they would behind any batch, without pinning a carrier.
      */
-    void exclusively(WhileNoOneWrites action) throws SQLException {
+    <T> T exclusively(WhileNoOneWrites<T> action) throws SQLException {
+        T result;
         writer.lock();
         try {
-            action.run();
+            result = action.run();
             writeBatch();
         } finally {
             writer.unlock();
         }
-        // Whoever queued after that batch may have parked for the writer we held: write it now unless another has.
+        // Whoever queued after that batch may have parked for the writer we held.
+        writeQueued();
+        return result;
+    }
+
+    /** Writes what callers queued while the writer was busy, unless one of them has taken the writer since. */
+    private void writeQueued() {
         while (!queue.isEmpty() && writer.tryLock()) {
             try {
                 writeBatch();

@@ -20,10 +20,10 @@ import java.time.Duration;
  * ({@code wal_autocheckpoint=0}) this thread checkpoints every {@code interval}, in two steps:
  * <ol>
  *   <li>a PASSIVE checkpoint while commits go on: it copies most of the log, waiting for nobody;</li>
- *   <li>when the log has grown past 64 MiB, another while no commit runs ({@link GroupCommit#exclusively}): it copies
- *       only what came in during the first, and completes, so that the next commit starts the log over. Without this step the log never completes under
- *       steady load: it grew by 100 MB a second, and every new block of it waited on the file system's journal,
- *       which tripled the p99 of sync invokes.</li>
+ *   <li>when the log has grown past 64 MiB, a few more while commits go on (each has less to copy), then one while
+ *       no commit runs ({@link GroupCommit#exclusively}): it copies only what came in meanwhile, and completes, so
+ *       that the next commit starts the log over. Without this step the log never completes under steady load: it
+ *       grew by 100 MB a second, and every new block of it waited on the file system's journal.</li>
  * </ol>
  * Writers wait through the second step parked, not pinned. Durability is unchanged (a committed transaction is in
  * the log whichever thread later copies it).
@@ -69,21 +69,7 @@ final class WalCheckpointer implements AutoCloseable {
                 Outcome passive = checkpoint(connection, "PASSIVE");
                 // (A log left complete by the last step, with no commit since to start it over, needs nothing more.)
                 if (passive.logPages() > restartAtPages && passive.logPages() != completedLogPages) {
-                    // Catch up with what came in meanwhile while commits go on (each pass has less to copy), so that
-                    // the pass that holds the writer is short.
-                    for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
-                        Outcome next = checkpoint(connection, "PASSIVE");
-                        boolean caughtUp = next.logPages() - passive.logPages() < CAUGHT_UP_PAGES;
-                        passive = next;
-                        if (caughtUp) break;
-                    }
-                    Connection c = connection;
-                    Outcome[] last = new Outcome[1];
-                    writer.exclusively(() -> last[0] = checkpoint(c, "PASSIVE"));
-                    if (last[0].copiedPages() == last[0].logPages()) {
-                        completedLogPages = last[0].logPages();
-                        restarts.incrementAndGet();
-                    }
+                    completeWithWriterHeld(connection, passive);
                 }
             } catch (InterruptedException e) {
                 break;
@@ -95,6 +81,24 @@ final class WalCheckpointer implements AutoCloseable {
             }
         }
         closeQuietly(connection);
+    }
+
+    /**
+     * Catches up with what came in since {@code passive} while commits go on, so that the pass that holds the writer is
+     * short, then completes the checkpoint with the writer held.
+     */
+    private void completeWithWriterHeld(Connection connection, Outcome passive) throws SQLException {
+        for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
+            Outcome next = checkpoint(connection, "PASSIVE");
+            boolean caughtUp = next.logPages() - passive.logPages() < CAUGHT_UP_PAGES;
+            passive = next;
+            if (caughtUp) break;
+        }
+        Outcome last = writer.exclusively(() -> checkpoint(connection, "PASSIVE"));
+        if (last.copiedPages() == last.logPages()) {
+            completedLogPages = last.logPages();
+            restarts.incrementAndGet();
+        }
     }
 
     /** How many times a checkpoint completed with the writer held, letting the log start over. */

@@ -55,9 +55,10 @@ public final class InvokeService {
     private record Accepted(String taskId, String runId, long createdSeq, Task snapshot, List<String> toCancel,
                             Optional<QueueItem> leased, TaskStore.RunRow run) {}
 
-    private final TaskStore store;
     // How long a sync caller waits for its run's end in memory before following the log instead (see answer()).
     private static final Duration LOCAL_END_WAIT = Duration.ofSeconds(5);
+
+    private final TaskStore store;
     private final AcceptedRuns acceptedRuns;
     private final LocalEnds localEnds;
     private final RunTransitions transitions;
@@ -290,13 +291,18 @@ public final class InvokeService {
             Object task = accepted.snapshot() != null ? accepted.snapshot() : store.view(org, accepted.taskId()).orElseThrow();
             return new Outcome(task, false);
         }
-        return awaitEnd(org, accepted.taskId(), accepted.runId(), Math.max(0, accepted.createdSeq() - 1));
+        // A run started here that sent its caller to the log (a pause), or outlasted the wait in memory, may be paused
+        // already: looked for at once rather than after the next event.
+        return awaitEnd(org, accepted.taskId(), accepted.runId(), Math.max(0, accepted.createdSeq() - 1), endsHere);
     }
 
-    /** Follows the task's event log until this run's task_finished, or until the sync wait runs out. */
-    private Outcome awaitEnd(String org, String taskId, String runId, long afterSeq) {
+    /**
+     * Follows the task's event log until this run's task_finished, or until the sync wait runs out. With
+     * {@code pauseFirst} a pause is looked for at once, not only after a wake-up.
+     */
+    private Outcome awaitEnd(String org, String taskId, String runId, long afterSeq, boolean pauseFirst) {
         long deadline = System.nanoTime() + syncWait.toNanos();
-        boolean woken = false;
+        boolean woken = pauseFirst;
         try {
             while (true) {
                 // Only this run's task_finished matters here: look it up rather than read (and parse) every event.

@@ -119,17 +119,15 @@ class GroupCommitTest {
             List<Future<Integer>> queued = new ArrayList<>();
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
             java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            Future<?> exclusive = pool.submit(() -> {
-                writer.exclusively(() -> {
-                    held.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+            Future<?> exclusive = pool.submit(() -> writer.exclusively(() -> {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return null;
-            });
+            }));
             held.await();
             for (int i = 0; i < 20; i++) {
                 int n = i;

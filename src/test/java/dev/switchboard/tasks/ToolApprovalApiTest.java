@@ -51,9 +51,12 @@ class ToolApprovalApiTest {
     void theCallWaitsForApprovalThenRuns() {
         llm.enqueue(new FakeLlm.Reply.ToolCall("current_time", "{\"timezone\":\"UTC\"}"), FakeLlm.text("It is noon."));
 
+        long sent = System.nanoTime();
         Http.Response res = http.post("/v1/agents/" + agent + "/invoke", Http.json("input", Map.of("text", "time?")));
 
         assertThat(res.status()).as("a sync invoke answers a paused task at once, as not finished").isEqualTo(202);
+        // At once: not after the few seconds a sync caller waits for its run's end in memory.
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(3));
         JsonNode paused = res.json();
         assertThat(paused.path("status").asText()).isEqualTo("paused");
         assertThat(paused.path("hitl_request").path("wait_node_id").asText()).startsWith("tool:");
