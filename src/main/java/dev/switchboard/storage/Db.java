@@ -48,12 +48,18 @@ public final class Db implements AutoCloseable {
     private final GroupCommit groupCommit;
     /** Set on PostgreSQL: where the other nodes' signals arrive. */
     private final PgListener listener;
+    private final Statements statements;
 
     private Db(HikariDataSource pool, Dialect dialect, PgListener listener) {
         this.pool = pool;
         this.dialect = dialect;
         this.listener = listener;
-        this.groupCommit = dialect.singleWriter() ? new GroupCommit(this::connection, dialect.beginWrite()) : null;
+        this.statements = switch (dialect) {
+            case Dialect.Sqlite s -> new Statements.KeptPerConnection(pool.getMaximumPoolSize());
+            case Dialect.Postgres p -> new Statements.PreparedEachTime();
+        };
+        this.groupCommit = dialect.singleWriter()
+                ? new GroupCommit(this::connection, dialect.beginWrite(), statements) : null;
     }
 
     // SQLite only: how often the write-ahead log is moved into the database file (see WalCheckpointer).
@@ -147,7 +153,7 @@ public final class Db implements AutoCloseable {
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
         try (Connection c = pool.getConnection()) {
-            return Tx.query(c, isPostgres(), sql, mapper, args);
+            return Tx.query(c, statements, isPostgres(), sql, mapper, args);
         } catch (SQLException e) {
             throw new StorageException(e);
         }
@@ -180,7 +186,7 @@ public final class Db implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Tx tx = new Tx(c, isPostgres());
+                Tx tx = new Tx(c, statements, isPostgres());
                 T result = work.run(tx);
                 tx.sendSignals();
                 c.commit();
@@ -243,6 +249,7 @@ public final class Db implements AutoCloseable {
     /** The statements of one open transaction. */
     public static final class Tx {
         private final Connection connection;
+        private final Statements statements;
         // On PostgreSQL: signals go out with the commit, and text is bound as PostgreSQL can store it.
         private final boolean postgres;
         // Signals of this transaction, each once (PostgreSQL folds identical ones of a transaction anyway).
@@ -250,10 +257,9 @@ public final class Db implements AutoCloseable {
                 java.util.Comparator.<String[], String>comparing(s -> s[0]).thenComparing(s -> s[1]));
         private final List<Runnable> afterCommit = new ArrayList<>(2);
 
-        Tx(Connection connection) { this(connection, false); }
-
-        Tx(Connection connection, boolean postgres) {
+        Tx(Connection connection, Statements statements, boolean postgres) {
             this.connection = connection;
+            this.statements = statements;
             this.postgres = postgres;
         }
 
@@ -287,7 +293,7 @@ public final class Db implements AutoCloseable {
 
         public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
             try {
-                return query(connection, postgres, sql, mapper, args);
+                return query(connection, statements, postgres, sql, mapper, args);
             } catch (SQLException e) {
                 throw new StorageException(e);
             }
@@ -299,17 +305,19 @@ public final class Db implements AutoCloseable {
         }
 
         public int update(String sql, Object... args) {
-            try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                bind(ps, postgres, args);
-                return ps.executeUpdate();
+            try {
+                return statements.with(connection, sql, ps -> {
+                    bind(ps, postgres, args);
+                    return ps.executeUpdate();
+                });
             } catch (SQLException e) {
                 throw new StorageException(e);
             }
         }
 
-        static <T> List<T> query(Connection c, boolean postgres, String sql, RowMapper<T> mapper, Object... args)
-                throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+        static <T> List<T> query(Connection c, Statements statements, boolean postgres, String sql, RowMapper<T> mapper,
+                                 Object... args) throws SQLException {
+            return statements.with(c, sql, ps -> {
                 bind(ps, postgres, args);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<T> out = new ArrayList<>();
@@ -318,7 +326,7 @@ public final class Db implements AutoCloseable {
                     }
                     return out;
                 }
-            }
+            });
         }
 
         /**

@@ -1,6 +1,7 @@
 package dev.switchboard.storage;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +33,14 @@ final class GroupCommit {
 
     private final Supplier<Connection> connections;
     private final String begin;
+    private final Statements statements;
     private final ReentrantLock writer = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
 
-    GroupCommit(Supplier<Connection> connections, String begin) {
+    GroupCommit(Supplier<Connection> connections, String begin, Statements statements) {
         this.connections = connections;
         this.begin = begin;
+        this.statements = statements;
     }
 
     <T> T run(Db.TxWork<T> work) {
@@ -139,14 +142,12 @@ final class GroupCommit {
         for (Pending<?> p : batch) p.finish();
     }
 
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (var st = c.createStatement()) {
-            st.execute(sql);
-        }
+    private void execute(Connection c, String sql) throws SQLException {
+        statements.with(c, sql, PreparedStatement::execute);
     }
 
     /** One caller's work, its outcome, and the thread to wake when the outcome is known. */
-    private static final class Pending<T> {
+    private final class Pending<T> {
         private final Db.TxWork<T> work;
         private final Thread caller;
         private final List<Runnable> afterCommit = new ArrayList<>(2);
@@ -161,7 +162,7 @@ final class GroupCommit {
 
         void runIn(Connection c) throws SQLException {
             execute(c, "SAVEPOINT w");
-            Db.Tx tx = new Db.Tx(c);
+            Db.Tx tx = new Db.Tx(c, statements, false);
             try {
                 result = work.run(tx);
                 afterCommit.addAll(tx.afterCommit());
@@ -175,7 +176,7 @@ final class GroupCommit {
 
         /** As the batch's only work: a failure is thrown, and rolls back the whole transaction. */
         void runAlone(Connection c) {
-            Db.Tx tx = new Db.Tx(c);
+            Db.Tx tx = new Db.Tx(c, statements, false);
             result = work.run(tx);
             afterCommit.addAll(tx.afterCommit());
         }

@@ -114,7 +114,7 @@ class GroupCommitTest {
             } catch (java.sql.SQLException e) {
                 throw new StorageException(e);
             }
-        }, "BEGIN IMMEDIATE");
+        }, "BEGIN IMMEDIATE", new Statements.KeptPerConnection(8));
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> queued = new ArrayList<>();
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
