@@ -64,22 +64,48 @@ public final class EventLog {
         db.listen(Db.Channel.EVENTS, this::wake);
     }
 
+    /** An event to append to a task's log. */
+    public record Entry(String runId, String type, String time, Object data) {}
+
     /** Appends an event in the caller's transaction and returns its sequence number. */
     public long append(Db.Tx tx, String organizationId, String taskId, String runId, String type, String time, Object data) {
-        long seq = tx.queryOne("""
-                UPDATE tasks SET last_event_seq = last_event_seq + 1
+        return append(tx, organizationId, taskId, List.of(new Entry(runId, type, time, data)));
+    }
+
+    /**
+     * Appends events in order in the caller's transaction and returns the first one's sequence number. Two statements
+     * whatever their number (the numbers taken from the task's counter at once, the rows inserted together): a run
+     * that starts or ends announces two events at once.
+     */
+    public long append(Db.Tx tx, String organizationId, String taskId, List<Entry> entries) {
+        int n = entries.size();
+        if (n == 0) throw new IllegalArgumentException("no events to append");
+        long last = tx.queryOne("""
+                UPDATE tasks SET last_event_seq = last_event_seq + ?
                 WHERE organization_id = ? AND id = ? RETURNING last_event_seq""",
-                rs -> rs.getLong(1), organizationId, taskId)
+                rs -> rs.getLong(1), n, organizationId, taskId)
                 .orElseThrow(() -> new IllegalStateException("no task " + taskId));
-        tx.update("""
-                INSERT INTO task_events(organization_id, task_id, seq, run_id, type, time, data)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                organizationId, taskId, seq, runId, type, time, Json.write(data));
+        long first = last - n + 1;
+        Object[] args = new Object[7 * n];
+        for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i);
+            Object[] row = {organizationId, taskId, first + i, e.runId(), e.type(), e.time(), Json.write(e.data())};
+            System.arraycopy(row, 0, args, 7 * i, 7);
+        }
+        tx.update(n < INSERT_EVENTS.length ? INSERT_EVENTS[n] : insertEvents(n), args);
         String key = key(organizationId, taskId);
         tx.afterCommit(() -> wake(key));
         // Followers on other nodes hear of it too.
         tx.signal(Db.Channel.EVENTS, key);
-        return seq;
+        return first;
+    }
+
+    // The insert's text for one to four rows, made once (they are kept as prepared statements by their text).
+    private static final String[] INSERT_EVENTS = {null, insertEvents(1), insertEvents(2), insertEvents(3), insertEvents(4)};
+
+    private static String insertEvents(int rows) {
+        return "INSERT INTO task_events(organization_id, task_id, seq, run_id, type, time, data) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?)"));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.switchboard.runs.StepStore;
 import dev.switchboard.storage.Db;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -71,8 +72,10 @@ final class RunTransitions {
         metrics.queueWait(java.time.Duration.ZERO);
         store.insertRun(tx, started, spec);
         store.saveTaskStatus(tx, started, executing);
-        long seq = announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED);
-        announce(tx, agentId, started, executing, TaskEvent.TASK_UPDATED);
+        String now = now();
+        long seq = events.append(tx, run.organizationId(), run.taskId(), List.of(
+                new EventLog.Entry(run.id(), TaskEvent.TASK_CREATED, now, snapshot(agentId, run, run.state())),
+                new EventLog.Entry(run.id(), TaskEvent.TASK_UPDATED, now, snapshot(agentId, started, executing))));
         return new Created(seq, leased, started);
     }
 
@@ -111,14 +114,11 @@ final class RunTransitions {
         // (GroupCommit), so JSON written inside one is time no other run's transaction can overlap.
         Ending ending = ending(agentId, run, end);
         Optional<Json.Raw> reply = last.map(step -> new Json.Raw(Json.write(step.reply())));
+        Optional<EventLog.Entry> lastChunk = last.filter(step -> !step.lastChunk().isEmpty())
+                .map(step -> new EventLog.Entry(run.id(), "chunk", now(), step.lastChunk()));
         store.db().inTransaction(tx -> {
-            last.ifPresent(step -> {
-                steps.record(tx, run.id(), step.index(), AgentLoop.MODEL_CALL, reply.orElseThrow());
-                if (!step.lastChunk().isEmpty()) {
-                    events.append(tx, run.organizationId(), run.taskId(), run.id(), "chunk", now(), step.lastChunk());
-                }
-            });
-            finished(tx, ending);
+            last.ifPresent(step -> steps.record(tx, run.id(), step.index(), AgentLoop.MODEL_CALL, reply.orElseThrow()));
+            finished(tx, ending, lastChunk);
             return null;
         });
     }
@@ -157,7 +157,7 @@ final class RunTransitions {
     private static final String NEVER = "9999-12-31T00:00:00.000000Z";
 
     void finished(Db.Tx tx, String agentId, TaskStore.RunRow run, RunState end) {
-        finished(tx, ending(agentId, run, end));
+        finished(tx, ending(agentId, run, end), Optional.empty());
     }
 
     /** A run's end with its documents written: its final state, and the task as task_finished shows it. */
@@ -168,11 +168,14 @@ final class RunTransitions {
         return new Ending(run, end, new Json.Raw(Json.write(end)), snapshot, new Json.Raw(Json.write(snapshot)));
     }
 
-    private void finished(Db.Tx tx, Ending e) {
+    /** The end, announced by task_finished, after the answer's last chunk when there is one still to log. */
+    private void finished(Db.Tx tx, Ending e, Optional<EventLog.Entry> lastChunk) {
         TaskStore.RunRow run = e.run();
         store.saveState(tx, run, e.end(), e.stateJson());
         queue.complete(tx, run.id());
-        events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_FINISHED, now(), e.snapshotJson());
+        EventLog.Entry taskFinished = new EventLog.Entry(run.id(), TaskEvent.TASK_FINISHED, now(), e.snapshotJson());
+        events.append(tx, run.organizationId(), run.taskId(),
+                lastChunk.map(chunk -> List.of(chunk, taskFinished)).orElse(List.of(taskFinished)));
         ends.ended(tx, run.id(), e.snapshot(), run.spec());
         tx.afterCommit(() -> localEnds.ended(run.id(), e.snapshotJson().json()));
         tx.afterCommit(() -> metrics.runEnded(run.spec().workflow() ? "workflow" : "agent", e.end().status().wire(),
