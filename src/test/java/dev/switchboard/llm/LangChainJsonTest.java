@@ -9,11 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LangChainJsonTest {
 
     @Test
-    void theOpenAiClientsMapperGetsBlackbird() throws Exception {
+    void theOpenAiClientsMapperGetsBlackbirdAndTheSharedBufferPool() throws Exception {
         assertThat(LangChainJson.tuneOpenAi()).isTrue();
         var field = Class.forName("dev.langchain4j.model.openai.internal.Json").getDeclaredField("OBJECT_MAPPER");
         field.setAccessible(true);
-        assertThat(((ObjectMapper) field.get(null)).getRegisteredModuleIds())
+        ObjectMapper mapper = (ObjectMapper) field.get(null);
+        assertThat(mapper.getRegisteredModuleIds())
                 .anySatisfy(id -> assertThat(id.toString()).containsIgnoringCase("blackbird"));
+        assertThat(mapper.getFactory()._getRecyclerPool())
+                .isSameAs(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool());
     }
 }

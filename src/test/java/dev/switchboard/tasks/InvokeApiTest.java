@@ -99,6 +99,19 @@ class InvokeApiTest {
     }
 
     @Test
+    void aLongAnswerWithPiecesLargerThanOneReadComesThroughWhole() {
+        // The model's answer is read 1 KiB at a time (ProviderHttp): pieces of 12 KB and 6 KB, their multi-byte
+        // characters split across reads, must arrive intact.
+        String answer = "€".repeat(4000) + " and " + "ü".repeat(3000);
+        llm.enqueue(FakeLlm.text(answer));
+
+        Http.Response res = http.post(invokePath(), Http.json("input", Map.of("text", "a long one")));
+
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(res.json().path("result").asText()).isEqualTo(answer);
+    }
+
+    @Test
     void anAsyncInvokeAnswersAtOnceWithThePendingTaskWhichThenCompletes() {
         llm.enqueue(FakeLlm.slow("later", Duration.ofMillis(500)));
 
