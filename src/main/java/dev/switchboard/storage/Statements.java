@@ -38,7 +38,8 @@ sealed interface Statements {
     /**
      * Kept per physical connection, by their text. A statement is prepared on the pool's physical connection (not its
      * proxy, which would close it on return to the pool) and lives as long as that connection; SQLite's driver
-     * finalizes it when the connection closes. A statement that failed is closed rather than kept, so that none is
+     * finalizes it when the connection closes (without marking it closed: it is simply never used again, as the pool
+     * never lends a closed connection). A statement that failed is closed rather than kept, so that none is
      * ever reused in an unknown state (one left mid-read would hold a read transaction open).
      */
     final class KeptPerConnection implements Statements {
@@ -68,7 +69,7 @@ sealed interface Statements {
             }
             // Taken out while in use: a nested use of the same text on this connection prepares one of its own.
             PreparedStatement ps = kept.remove(sql);
-            if (ps == null || ps.isClosed()) ps = physical.prepareStatement(sql);
+            if (ps == null) ps = physical.prepareStatement(sql);
             T result;
             try {
                 result = use.run(ps);

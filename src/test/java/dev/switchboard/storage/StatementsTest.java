@@ -78,6 +78,17 @@ class StatementsTest {
     }
 
     @Test
+    void theStatementsOfAClosedConnectionAreLetGoWhenTheCacheOutgrowsThePool() throws Exception {
+        Statements.KeptPerConnection forOne = new Statements.KeptPerConnection(1);
+        Connection retired = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("switchboard.db"));
+        forOne.with(retired, "SELECT 1", ps -> ps.executeQuery().next());
+        retired.close(); // as the pool retires a connection (the driver finalizes its statements; the pool never lends it again)
+
+        forOne.with(connection, "SELECT 1", ps -> ps.executeQuery().next());
+        assertThat(forOne.connections()).isEqualTo(1);
+    }
+
+    @Test
     void aNestedUseOfTheSameTextGetsAStatementOfItsOwn() throws Exception {
         String sql = "SELECT v FROM st_test WHERE k = ?";
         int sum = kept.with(connection, sql, outer -> {
