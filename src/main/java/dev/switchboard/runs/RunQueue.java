@@ -66,10 +66,11 @@ public final class RunQueue {
     /**
      * Queues work already leased to this node, in the caller's transaction, when no older work of its thread is
      * queued: the node that accepted it starts it at once instead of waiting for a claim. When older work of the
-     * thread is queued, the work is queued as usual to wait its turn, and nothing is returned.
+     * thread is queued, the work is queued as usual to wait its turn, and nothing is returned. A thread created in
+     * the caller's transaction ({@code newThread}) has no older work: nothing to look up.
      */
-    public Optional<QueueItem> enqueueLeased(Db.Tx tx, String runId, String kind, String threadKey) {
-        if (tx.queryOne("SELECT 1 FROM run_queue WHERE thread_key = ? LIMIT 1", rs -> 1, threadKey).isPresent()) {
+    public Optional<QueueItem> enqueueLeased(Db.Tx tx, String runId, String kind, String threadKey, boolean newThread) {
+        if (!newThread && tx.queryOne("SELECT 1 FROM run_queue WHERE thread_key = ? LIMIT 1", rs -> 1, threadKey).isPresent()) {
             enqueue(tx, runId, kind, threadKey);
             return Optional.empty();
         }

@@ -135,12 +135,13 @@ final class AgentLoop {
 
     /**
      * Runs the turn. {@code onFiles} hears the task's view of the attached files (status, mode, size, tokens) as soon
-     * as they are known, so that every end of the run, a failure included, shows them.
+     * as they are known, so that every end of the run, a failure included, shows them. {@code neverRan}: the run was
+     * accepted on this node a moment ago and starts for the first time, so its journal is empty (not read).
      */
-    Outcome run(TaskStore.RunRow run, Instant startedAt, CancelToken token, RunEvents events,
+    Outcome run(TaskStore.RunRow run, boolean neverRan, Instant startedAt, CancelToken token, RunEvents events,
                 Consumer<List<JsonNode>> onFiles) throws Exception {
         Turn turn = run.spec();
-        State s = replay(run, turn, token, onFiles);
+        State s = replay(run, neverRan, turn, token, onFiles);
         if (s.modelCalls == 0 && s.noInputLeft) {
             return new Outcome.Failed(StopReason.NO_INPUT, "The input has no text and none of its attached files could "
                     + "be read; see the task's files for why", s.usage);
@@ -311,14 +312,14 @@ final class AgentLoop {
                 .map(dev.switchboard.agents.AgentConfig.KnowledgeBaseRef::id).toList();
     }
 
-    private State replay(TaskStore.RunRow run, Turn turn, CancelToken token, Consumer<List<JsonNode>> onFiles)
-            throws Exception {
+    private State replay(TaskStore.RunRow run, boolean neverRan, Turn turn, CancelToken token,
+                         Consumer<List<JsonNode>> onFiles) throws Exception {
         int historyBefore = turn.historyBeforeTurn() != null ? turn.historyBeforeTurn() : run.turn();
         List<PromptBuilder.PastTurn> history = store.history(run.organizationId(), run.taskId(), historyBefore,
                 turn.agent().numHistoryRuns()).stream()
                 .map(r -> new PromptBuilder.PastTurn(PromptBuilder.userMessage(r.spec().input()), r.state().result()))
                 .toList();
-        List<StepStore.Step> journal = steps.steps(run.id());
+        List<StepStore.Step> journal = neverRan ? List.of() : steps.steps(run.id());
         List<Attachment> files = List.of();
         if (!turn.input().files().isEmpty()) {
             if (!journal.isEmpty() && journal.getFirst().kind().equals(ATTACHMENTS)) {

@@ -52,7 +52,8 @@ final class AgentRunHandler implements WorkHandler {
 
     @Override
     public void execute(QueueItem item, CancelToken token) {
-        Optional<TaskStore.RunRow> found = acceptedRuns.take(item.runId()).or(() -> store.run(item.runId()));
+        Optional<TaskStore.RunRow> accepted = acceptedRuns.take(item.runId());
+        Optional<TaskStore.RunRow> found = accepted.or(() -> store.run(item.runId()));
         if (found.isEmpty()) {
             // Its task was deleted after it was queued; the deletion took its queue row too, unless it raced this claim.
             try {
@@ -74,7 +75,7 @@ final class AgentRunHandler implements WorkHandler {
         span.setAttribute("switchboard.attempt", item.attempts());
         try (Scope scope = span.makeCurrent()) {
             Tracing.currentTraceId().ifPresent(id -> MDC.put("trace_id", id));
-            executeRun(item, token, run);
+            executeRun(item, token, run, accepted.isPresent());
         } catch (RunQueue.LeaseLost lost) {
             // Another node took the run over (or finished it) while this one still worked on it: its end is theirs.
             log.warn("Run {} of task {}: {}", run.id(), run.taskId(), lost.getMessage());
@@ -83,7 +84,8 @@ final class AgentRunHandler implements WorkHandler {
         }
     }
 
-    private void executeRun(QueueItem item, CancelToken token, TaskStore.RunRow run) {
+    /** {@code justAccepted}: the run was accepted and leased on this node, and has never run (its journal is empty). */
+    private void executeRun(QueueItem item, CancelToken token, TaskStore.RunRow run, boolean justAccepted) {
         String agentId = run.spec().agentId();
         if (run.state().status().isTerminal()) {
             queue.complete(item.runId());
@@ -98,7 +100,7 @@ final class AgentRunHandler implements WorkHandler {
         java.util.concurrent.atomic.AtomicReference<RunState> current = new java.util.concurrent.atomic.AtomicReference<>(started);
         try {
             AgentLoop.Outcome outcome = run.spec().workflow() ? workflow(run, token)
-                    : loop.run(run, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
+                    : loop.run(run, justAccepted, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
                     files -> current.updateAndGet(s -> s.withFiles(files)));
             RunState state = current.get();
             if (outcome instanceof AgentLoop.Outcome.Paused p) {

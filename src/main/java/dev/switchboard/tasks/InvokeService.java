@@ -147,8 +147,10 @@ public final class InvokeService {
                             Optional.empty(), null);
                 }
             }
-            String taskId = request.id() != null ? request.id() : ids.next();
-            Accepted a = accept(tx, org, taskId, sealed, request.strategy(), leaseHere);
+            // A thread of its own unless the request names one: then it is new, with nothing stored to look up.
+            boolean newThread = request.id() == null;
+            String taskId = newThread ? ids.next() : request.id();
+            Accepted a = accept(tx, org, taskId, newThread, sealed, request.strategy(), leaseHere);
             if (idempotencyKey.isPresent()) {
                 store.saveIdempotency(tx, org, idempotencyKey.get(),
                         new TaskStore.Idempotency(hash, a.taskId(), a.runId(), transitions.now()));
@@ -206,16 +208,19 @@ public final class InvokeService {
                 base.historyBeforeTurn() != null ? base.historyBeforeTurn() : last.turn(), base.agent(), base.workflow(),
                 Tracing.currentTraceparent().orElse(null));
         TaskStore.SealedTurn sealed = store.seal(turn);
-        Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, sealed, "reject", leaseHere)));
+        Accepted accepted = withSlot(leaseHere -> store.db().inTransaction(tx -> accept(tx, org, taskId, false, sealed, "reject", leaseHere)));
         return answer(org, accepted, false);
     }
 
-    /** Stores a new turn of a thread, applying the busy-thread strategy. Runs inside the caller's transaction. */
-    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, TaskStore.SealedTurn sealed,
-                            String strategy, boolean leaseHere) {
+    /**
+     * Stores a new turn of a thread, applying the busy-thread strategy. Runs inside the caller's transaction.
+     * {@code newThread}: the task id was just made for this turn, so no task or queued work of it can exist.
+     */
+    private Accepted accept(dev.switchboard.storage.Db.Tx tx, String org, String taskId, boolean newThread,
+                            TaskStore.SealedTurn sealed, String strategy, boolean leaseHere) {
         Turn turn = sealed.turn();
         String now = transitions.now();
-        Optional<TaskStore.TaskRow> existing = store.findTask(tx, org, taskId);
+        Optional<TaskStore.TaskRow> existing = newThread ? Optional.empty() : store.findTask(tx, org, taskId);
         List<String> toCancel = new ArrayList<>();
         int turnNumber = 1;
         if (existing.isPresent()) {
@@ -251,7 +256,7 @@ public final class InvokeService {
         } else {
             store.insertTask(tx, org, taskId, turn.agentId(), run, userId);
         }
-        RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, sealed, leaseHere);
+        RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, sealed, leaseHere, newThread);
         Task snapshot = Task.of(taskId, turn.agentId(), org, turnNumber, turn, run.state());
         return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased(), created.run());
     }

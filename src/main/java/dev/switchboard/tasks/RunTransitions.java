@@ -51,13 +51,15 @@ final class RunTransitions {
     /**
      * A new turn: the run, its queue entry and its task_created event. The caller's transaction stores the task.
      * With {@code leaseHere} (a run slot of this node is reserved for it) a turn that can start now is leased to
-     * this node in the same transaction, to be started without a claim.
+     * this node in the same transaction, to be started without a claim; {@code newThread}: its task was created in
+     * this transaction.
      */
-    Created created(Db.Tx tx, String agentId, TaskStore.RunRow run, TaskStore.SealedTurn spec, boolean leaseHere) {
+    Created created(Db.Tx tx, String agentId, TaskStore.RunRow run, TaskStore.SealedTurn spec, boolean leaseHere,
+                    boolean newThread) {
         String threadKey = run.organizationId() + "/" + run.taskId();
         Optional<QueueItem> leased = Optional.empty();
         if (leaseHere) {
-            leased = queue.enqueueLeased(tx, run.id(), AgentRunHandler.KIND, threadKey);
+            leased = queue.enqueueLeased(tx, run.id(), AgentRunHandler.KIND, threadKey, newThread);
         } else {
             queue.enqueue(tx, run.id(), AgentRunHandler.KIND, threadKey);
         }

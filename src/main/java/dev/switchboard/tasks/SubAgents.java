@@ -46,7 +46,7 @@ final class SubAgents implements WorkflowEngine.SubAgent {
         boolean streamed = parent.spec().eventsStreaming();
         if (streamed) transitions.subAgentTriggered(parent, nodeKey, step.assetId(), text);
         RunEvents events = streamed ? transitions.eventsOf(parent) : transitions.authEventsOf(parent);
-        AgentLoop.Outcome outcome = loop.run(sub, Instant.now(), token, events, files -> { });
+        AgentLoop.Outcome outcome = loop.run(sub, false, Instant.now(), token, events, files -> { });
         return switch (outcome) {
             case AgentLoop.Outcome.Answered a -> {
                 a.last().ifPresent(last -> {
