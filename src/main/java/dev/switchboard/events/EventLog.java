@@ -87,10 +87,16 @@ public final class EventLog {
                 .orElseThrow(() -> new IllegalStateException("no task " + taskId));
         long first = last - n + 1;
         Object[] args = new Object[7 * n];
+        int a = 0;
         for (int i = 0; i < n; i++) {
             Entry e = entries.get(i);
-            Object[] row = {organizationId, taskId, first + i, e.runId(), e.type(), e.time(), Json.write(e.data())};
-            System.arraycopy(row, 0, args, 7 * i, 7);
+            args[a++] = organizationId;
+            args[a++] = taskId;
+            args[a++] = first + i;
+            args[a++] = e.runId();
+            args[a++] = e.type();
+            args[a++] = e.time();
+            args[a++] = Json.write(e.data());
         }
         tx.update(n < INSERT_EVENTS.length ? INSERT_EVENTS[n] : insertEvents(n), args);
         String key = key(organizationId, taskId);

@@ -47,7 +47,7 @@ sealed interface Statements {
         // varying length (IN (?, ?, …)); past this, the least recently used is closed.
         private static final int MAX_PER_CONNECTION = 256;
 
-        // Connections come and go only when the pool retires one (never, with no maximum lifetime) or evicts a
+        // Connections come and go only when the pool retires one (HikariCP's maximum lifetime, 30 minutes) or evicts a
         // broken one; the map is swept of closed ones when it outgrows the pool.
         private final Map<Connection, Map<String, PreparedStatement>> byConnection = new ConcurrentHashMap<>();
         private final int poolSize;

@@ -84,8 +84,8 @@ final class AgentRunHandler implements WorkHandler {
         }
     }
 
-    /** {@code justAccepted}: the run was accepted and leased on this node, and has never run (its journal is empty). */
-    private void executeRun(QueueItem item, CancelToken token, TaskStore.RunRow run, boolean justAccepted) {
+    /** {@code neverRan}: the run was accepted and leased on this node, and has never run (its journal is empty). */
+    private void executeRun(QueueItem item, CancelToken token, TaskStore.RunRow run, boolean neverRan) {
         String agentId = run.spec().agentId();
         if (run.state().status().isTerminal()) {
             queue.complete(item.runId());
@@ -100,7 +100,7 @@ final class AgentRunHandler implements WorkHandler {
         java.util.concurrent.atomic.AtomicReference<RunState> current = new java.util.concurrent.atomic.AtomicReference<>(started);
         try {
             AgentLoop.Outcome outcome = run.spec().workflow() ? workflow(run, token)
-                    : loop.run(run, justAccepted, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
+                    : loop.run(run, neverRan, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
                     files -> current.updateAndGet(s -> s.withFiles(files)));
             RunState state = current.get();
             if (outcome instanceof AgentLoop.Outcome.Paused p) {

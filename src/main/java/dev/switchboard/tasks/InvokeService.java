@@ -147,7 +147,7 @@ public final class InvokeService {
                             Optional.empty(), null);
                 }
             }
-            // A thread of its own unless the request names one: then it is new, with nothing stored to look up.
+            // Without an id the turn starts a thread of its own: a new id, with nothing stored under it to look up.
             boolean newThread = request.id() == null;
             String taskId = newThread ? ids.next() : request.id();
             Accepted a = accept(tx, org, taskId, newThread, sealed, request.strategy(), leaseHere);

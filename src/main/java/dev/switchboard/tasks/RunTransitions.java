@@ -184,7 +184,6 @@ final class RunTransitions {
                 e.end().stopReason() == null ? null : e.end().stopReason().wire()));
     }
 
-    /** The run's live events, each stored in its own small transaction as it happens. */
     /** A workflow's agent node starts its agent ({@code sub_agent_trigger}: {@code {agent_id, node_id, query}}). */
     void subAgentTriggered(TaskStore.RunRow run, String nodeId, String agentId, String query) {
         java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
@@ -219,6 +218,7 @@ final class RunTransitions {
         return data;
     }
 
+    /** The run's live events, each stored in its own small transaction as it happens. */
     RunEvents eventsOf(TaskStore.RunRow run) {
         boolean fine = run.spec().eventsStreaming();
         return new RunEvents() {

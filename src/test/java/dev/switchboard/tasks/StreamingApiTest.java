@@ -350,6 +350,28 @@ class StreamingApiTest {
         assertThat(server.newOrganization("other-streams").get("/v1/tasks/" + taskId + "/events").status()).isEqualTo(404);
     }
 
+    @Test
+    void aSyncInvokedTurnsLogIsNumberedWithoutGapsFromCreatedToFinished() {
+        // A run started at accept logs task_created and task_updated in one append, and its end the last chunk and
+        // task_finished in another: the numbers must still run 1, 2, 3… in the order the events happened.
+        String agent = server.createAgent("logged");
+        llm.enqueue(FakeLlm.text("one two three"));
+        var res = http.post("/v1/agents/" + agent + "/invoke", Http.json("input", Map.of("text", "count")));
+        assertThat(res.status()).isEqualTo(200);
+        String taskId = res.json().path("id").asText();
+
+        List<Event> events = follow(taskId, Map.of()).all(LONG);
+
+        assertThat(events).extracting(Event::id).containsExactlyElementsOf(range(1, events.size()));
+        assertThat(events.get(0).type()).isEqualTo("task_created");
+        assertThat(events.get(1).type()).isEqualTo("task_updated");
+        assertThat(events.get(1).data().path("status").asText()).isEqualTo("executing");
+        assertThat(events.get(events.size() - 2).type()).isEqualTo("chunk");
+        assertThat(events.getLast().type()).isEqualTo("task_finished");
+        assertThat(chunks(events)).isEqualTo("one two three");
+        assertThat(events.getLast().data()).isEqualTo(res.json());
+    }
+
     private static SseClient stream(String agent, String body) {
         return SseClient.post(http.base(), "/v1/agents/" + agent + "/invoke/stream", TestServer.ADMIN_KEY, body);
     }
