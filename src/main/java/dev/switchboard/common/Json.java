@@ -78,6 +78,7 @@ public final class Json {
     }
 
     public static byte[] writeBytes(Object value) {
+        if (value instanceof Raw raw) return raw.json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {

@@ -168,9 +168,17 @@ public final class Call {
         }
         byte[] bytes;
         try (InputStream in = request.content().inputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (bytes.length > maxBodyBytes) {
-                swallowRest(in);
+            if (declared >= 0 && declared <= maxBodyBytes) {
+                // Its length is known and allowed: read into an array of that size (readNBytes(n) would allocate
+                // 16 KiB for any body and copy it again, per request).
+                bytes = new byte[(int) declared];
+                int read = in.readNBytes(bytes, 0, bytes.length);
+                if (read < bytes.length) bytes = java.util.Arrays.copyOf(bytes, read);
+            } else {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+                if (bytes.length > maxBodyBytes) {
+                    swallowRest(in);
+                }
             }
         } catch (IOException | RuntimeException e) {
             // Broken framing (a bad chunk size, a truncated body) is the client's doing, not a server error.

@@ -152,8 +152,22 @@ final class ProviderHttp implements HttpClient {
 
     private static final int MOST_PER_READ = 1024;
 
+    // A model's client calls one address (its chat endpoint) over and over: encoded and parsed once, not per call
+    // (what Helidon's uri(String) does each time).
+    private volatile Map.Entry<String, java.net.URI> lastUri;
+
+    private java.net.URI uriOf(String url) {
+        Map.Entry<String, java.net.URI> last = lastUri;
+        if (last != null && last.getKey().equals(url)) return last.getValue();
+        java.net.URI uri = java.net.URI.create(io.helidon.common.uri.UriEncoding.encodeUri(url));
+        lastUri = Map.entry(url, uri);
+        return uri;
+    }
+
     private Http1ClientResponse send(HttpRequest request) {
-        Http1ClientRequest out = client.method(Method.create(request.method().name())).uri(request.url());
+        Http1ClientRequest out = client.method(Method.create(request.method().name()));
+        // As uri(String) does (a '{' is a template for it), with the parse kept.
+        if (request.url().indexOf('{') >= 0) out.uri(request.url()); else out.uri(uriOf(request.url()));
         request.headers().forEach((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase())) out.header(HeaderNames.create(name), values);
         });

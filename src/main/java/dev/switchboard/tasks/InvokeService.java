@@ -52,7 +52,8 @@ public final class InvokeService {
         }
     }
 
-    private record Accepted(String taskId, String runId, long createdSeq, Task snapshot, List<String> toCancel,
+    /** {@code snapshot}: the task as the answer tells it (JSON written already for a new turn, see RunTransitions.Created). */
+    private record Accepted(String taskId, String runId, long createdSeq, Object snapshot, List<String> toCancel,
                             Optional<QueueItem> leased, TaskStore.RunRow run) {}
 
     // How long a sync caller waits for its run's end in memory before following the log instead (see answer()).
@@ -257,8 +258,7 @@ public final class InvokeService {
             store.insertTask(tx, org, taskId, turn.agentId(), run, userId);
         }
         RunTransitions.Created created = transitions.created(tx, turn.agentId(), run, sealed, leaseHere, newThread);
-        Task snapshot = Task.of(taskId, turn.agentId(), org, turnNumber, turn, run.state());
-        return new Accepted(taskId, run.id(), created.seq(), snapshot, toCancel, created.leased(), created.run());
+        return new Accepted(taskId, run.id(), created.seq(), created.pending(), toCancel, created.leased(), created.run());
     }
 
     /** Starts a turn leased at accept on its reserved slot, wakes the dispatcher for the rest, cancels interrupted turns. */

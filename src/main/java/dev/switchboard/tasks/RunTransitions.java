@@ -43,10 +43,11 @@ final class RunTransitions {
     String now() { return Times.now(clock); }
 
     /**
-     * A stored new turn: its task_created sequence number, its queue item when this node leased it at once, and the
-     * run as stored by the end of the transaction.
+     * A stored new turn: its task_created sequence number, its queue item when this node leased it at once, the run
+     * as stored by the end of the transaction, and the task as task_created told it (pending), written once for the
+     * log and for an async invoke's answer.
      */
-    record Created(long seq, Optional<QueueItem> leased, TaskStore.RunRow run) {}
+    record Created(long seq, Optional<QueueItem> leased, TaskStore.RunRow run, Json.Raw pending) {}
 
     /**
      * A new turn: the run, its queue entry and its task_created event. The caller's transaction stores the task.
@@ -63,9 +64,11 @@ final class RunTransitions {
         } else {
             queue.enqueue(tx, run.id(), AgentRunHandler.KIND, threadKey);
         }
+        Json.Raw pending = new Json.Raw(Json.write(snapshot(agentId, run, run.state())));
         if (leased.isEmpty()) {
             store.insertRun(tx, run, spec);
-            return new Created(announce(tx, agentId, run, run.state(), TaskEvent.TASK_CREATED), leased, run);
+            long seq = events.append(tx, run.organizationId(), run.taskId(), run.id(), TaskEvent.TASK_CREATED, now(), pending);
+            return new Created(seq, leased, run, pending);
         }
         // It starts on this node right after the commit: it is executing from this transaction on (one transaction
         // fewer than a separate start), and its row is stored so at once. The events still tell both steps.
@@ -76,9 +79,9 @@ final class RunTransitions {
         store.saveTaskStatus(tx, started, executing);
         String now = now();
         long seq = events.append(tx, run.organizationId(), run.taskId(), List.of(
-                new EventLog.Entry(run.id(), TaskEvent.TASK_CREATED, now, snapshot(agentId, run, run.state())),
+                new EventLog.Entry(run.id(), TaskEvent.TASK_CREATED, now, pending),
                 new EventLog.Entry(run.id(), TaskEvent.TASK_UPDATED, now, snapshot(agentId, started, executing))));
-        return new Created(seq, leased, started);
+        return new Created(seq, leased, started, pending);
     }
 
     /**

@@ -152,6 +152,19 @@ final class Bench {
     }
 
     /** Milliseconds of CPU per item for a tick difference. */
+    /** The JIT compiler threads' share of the process's CPU between two {@link #cpuTicksByThread} readings, 0 to 1. */
+    static double compilerShare(Map<String, Long> before, Map<String, Long> after) {
+        long total = 0;
+        long compilers = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (d <= 0) continue;
+            total += d;
+            if (e.getKey().contains("CompilerThre")) compilers += d;
+        }
+        return total == 0 ? 0 : (double) compilers / total;
+    }
+
     static double cpuMsPer(long ticks, long items) {
         return items == 0 ? Double.NaN : ticks * 1000.0 / clockTicks() / items;
     }

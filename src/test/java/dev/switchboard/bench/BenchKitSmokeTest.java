@@ -29,7 +29,7 @@ class BenchKitSmokeTest {
             Map.entry("sync.samples", "20"), Map.entry("sync.warmup", "0.2"), Map.entry("sync.warmup.pairs", "5"),
             Map.entry("sync.concurrency", "4"), Map.entry("sync.rounds", "2"), Map.entry("sync.seconds", "0.2"),
             Map.entry("async.runs", "20"), Map.entry("async.rounds", "2"), Map.entry("async.concurrency", "4"),
-            Map.entry("async.poll.ms", "20"), Map.entry("async.warmup", "10"), Map.entry("held.warmup", "10"),
+            Map.entry("async.poll.ms", "20"), Map.entry("async.warmup", "10"), Map.entry("held.warmup", "10"), Map.entry("held.warmup.max", "10"),
             Map.entry("held.runs", "20"), Map.entry("held.rounds", "1"), Map.entry("held.latency", "200"),
             Map.entry("held.concurrency", "4"), Map.entry("held.poll.ms", "20"),
             Map.entry("samples", "5"), Map.entry("warmup", "2"), Map.entry("streams", "10"), Map.entry("tasks", "2"),

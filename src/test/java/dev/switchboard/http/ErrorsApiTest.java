@@ -272,6 +272,24 @@ class ErrorsApiTest {
         assertThat(res.contentType()).startsWith("application/json");
     }
 
+    /** A body that ends before its Content-Length (the client stops sending): a client error, and nothing stored. */
+    @Test
+    void aBodyShorterThanItsLengthIsAClientError() throws IOException {
+        long agentsBefore = http.get("/v1/agents").json().path("total").asLong();
+        String body = "{\"name\":\"short\"}";
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(("POST /v1/agents HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + TestServer.ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (body.length() + 40) + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            String status = readStatusLine(socket.getInputStream());
+
+            assertThat(status).as(status).matches("HTTP/1.1 4\\d\\d .*");
+        }
+        assertThat(http.get("/v1/agents").json().path("total").asLong()).isEqualTo(agentsBefore);
+    }
+
     // --- health, readiness, OpenAPI ----------------------------------------------------------------------------------
 
     @Test
