@@ -240,7 +240,7 @@ final class AgentLoop {
             ChunkWriter writer = new ChunkWriter(events, !"json".equals(turn.outputFormat()));
             ModelReply reply;
             try {
-                reply = token.call(() -> providers.chat(request, writer), remaining(deadline).orElse(null));
+                reply = token.callHere(() -> providers.chat(request, writer), remaining(deadline).orElse(null));
             } catch (CancelToken.TimedOut t) {
                 writer.flush();
                 return timedOut(turn, s);
