@@ -137,8 +137,9 @@ final class AgentLoop {
      * Runs the turn. {@code onFiles} hears the task's view of the attached files (status, mode, size, tokens) as soon
      * as they are known, so that every end of the run, a failure included, shows them. {@code neverRan}: the run was
      * accepted on this node a moment ago and starts for the first time, so its journal is empty (not read).
+     * {@code startedAt}: as stored, parsed only for a turn with a time limit.
      */
-    Outcome run(TaskStore.RunRow run, boolean neverRan, Instant startedAt, CancelToken token, RunEvents events,
+    Outcome run(TaskStore.RunRow run, boolean neverRan, String startedAt, CancelToken token, RunEvents events,
                 Consumer<List<JsonNode>> onFiles) throws Exception {
         Turn turn = run.spec();
         State s = replay(run, neverRan, turn, token, onFiles);
@@ -171,10 +172,10 @@ final class AgentLoop {
         }
     }
 
-    private Outcome loop(TaskStore.RunRow run, Turn turn, State s, List<Tool> tools, Instant startedAt, CancelToken token,
+    private Outcome loop(TaskStore.RunRow run, Turn turn, State s, List<Tool> tools, String startedAt, CancelToken token,
                          RunEvents events) throws Exception {
         Optional<Instant> deadline = Optional.ofNullable(turn.budgets().timeoutSeconds())
-                .map(sec -> startedAt.plusSeconds(sec));
+                .map(sec -> Instant.parse(startedAt).plusSeconds(sec));
         while (true) {
             token.check();
             Optional<Outcome> overBudget = budgets(turn, s);

@@ -100,7 +100,7 @@ final class AgentRunHandler implements WorkHandler {
         java.util.concurrent.atomic.AtomicReference<RunState> current = new java.util.concurrent.atomic.AtomicReference<>(started);
         try {
             AgentLoop.Outcome outcome = run.spec().workflow() ? workflow(run, token)
-                    : loop.run(run, neverRan, java.time.Instant.parse(started.startedAt()), token, transitions.eventsOf(run),
+                    : loop.run(run, neverRan, started.startedAt(), token, transitions.eventsOf(run),
                     files -> current.updateAndGet(s -> s.withFiles(files)));
             RunState state = current.get();
             if (outcome instanceof AgentLoop.Outcome.Paused p) {

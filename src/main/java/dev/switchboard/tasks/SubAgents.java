@@ -6,7 +6,6 @@ import dev.switchboard.runs.StepStore;
 import dev.switchboard.workflows.Definition;
 import dev.switchboard.workflows.WorkflowEngine;
 
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -46,7 +45,7 @@ final class SubAgents implements WorkflowEngine.SubAgent {
         boolean streamed = parent.spec().eventsStreaming();
         if (streamed) transitions.subAgentTriggered(parent, nodeKey, step.assetId(), text);
         RunEvents events = streamed ? transitions.eventsOf(parent) : transitions.authEventsOf(parent);
-        AgentLoop.Outcome outcome = loop.run(sub, false, Instant.now(), token, events, files -> { });
+        AgentLoop.Outcome outcome = loop.run(sub, false, dev.switchboard.common.Times.now(java.time.Clock.systemUTC()), token, events, files -> { });
         return switch (outcome) {
             case AgentLoop.Outcome.Answered a -> {
                 a.last().ifPresent(last -> {

@@ -25,6 +25,25 @@ class IdsTest {
     }
 
     @Test
+    void all74RandomBitsAreDrawn() {
+        Set<Long> randA = new HashSet<>();
+        long randBOr = 0;
+        long randBAnd = -1;
+        for (int i = 0; i < 2000; i++) {
+            UUID id = Ids.version7(0);
+            randA.add(id.getMostSignificantBits() & 0xFFF);
+            long randB = id.getLeastSignificantBits() & 0x3FFF_FFFF_FFFF_FFFFL;
+            randBOr |= randB;
+            randBAnd &= randB;
+        }
+        // 12 bits in rand_a: 2,000 draws hit well over a thousand of its 4,096 values; every one of rand_b's 62 bits is
+        // seen both set and clear.
+        assertThat(randA.size()).isGreaterThan(1000);
+        assertThat(randBOr).isEqualTo(0x3FFF_FFFF_FFFF_FFFFL);
+        assertThat(randBAnd).isZero();
+    }
+
+    @Test
     void theyDoNotRepeatWithinOneMillisecond() {
         Ids ids = Ids.timeOrdered(Clock.fixed(Instant.parse("2026-12-05T10:00:00Z"), ZoneOffset.UTC));
         Set<String> seen = new HashSet<>();
