@@ -28,10 +28,9 @@ public final class Ids {
         // One draw of 10 bytes (the source takes a lock per draw, and ids are made inside the single writer's batch).
         byte[] random = new byte[10];
         RANDOM.nextBytes(random);
-        long randA = ((random[0] & 0xFFL) << 8 | (random[1] & 0xFFL)) & 0xFFF;
-        long randB = 0;
-        for (int i = 2; i < 10; i++) randB = randB << 8 | (random[i] & 0xFFL);
-        randB &= 0x3FFF_FFFF_FFFF_FFFFL;
+        java.nio.ByteBuffer bits = java.nio.ByteBuffer.wrap(random);
+        long randA = bits.getShort() & 0xFFF;
+        long randB = bits.getLong() & 0x3FFF_FFFF_FFFF_FFFFL;
         long msb = (unixMillis & 0xFFFF_FFFF_FFFFL) << 16 | 0x7000L | randA;
         long lsb = 0x8000_0000_0000_0000L | randB;
         return new UUID(msb, lsb);

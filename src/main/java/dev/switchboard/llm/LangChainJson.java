@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * method handles that are not constants in Jackson's code: a slow path per field (the same we fixed for our own mapper
  * in {@code common/Json}). Blackbird generates the accessors instead. And its parse buffers come from one shared pool,
  * as ours do: Jackson's default pool keeps them per thread, and every run and model call has a thread of its own, so
- * each call allocated them anew (and a held run kept them while its model call waited). The mapper is reached by reflection because
- * LangChain4j offers no way to configure it; if a later version moves it, calls stay correct, only slower (logged once).
+ * each call allocated them anew (and a held run kept them while its model call waited). The mapper is reached by
+ * reflection because LangChain4j offers no way to configure it; if a later version moves it, calls stay correct, only
+ * slower (logged once).
  */
 final class LangChainJson {
     private static final Logger log = LoggerFactory.getLogger(LangChainJson.class);

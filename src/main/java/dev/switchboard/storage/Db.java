@@ -64,7 +64,7 @@ public final class Db implements AutoCloseable {
 
     // SQLite only: how often the write-ahead log is moved into the database file (see WalCheckpointer).
     private static final java.time.Duration CHECKPOINT_INTERVAL = java.time.Duration.ofMillis(500);
-    WalCheckpointer checkpointer;
+    private WalCheckpointer checkpointer;
 
     private Connection connection() {
         try {
@@ -238,6 +238,9 @@ public final class Db implements AutoCloseable {
             return false;
         }
     }
+
+    /** How many times the write-ahead log's checkpoint completed with the writer held (SQLite; 0 elsewhere). */
+    long walRestarts() { return checkpointer == null ? 0 : checkpointer.restarts(); }
 
     @Override
     public void close() {

@@ -2,6 +2,7 @@ package dev.switchboard.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.common.Json;
+import dev.switchboard.common.Times;
 import dev.switchboard.files.Attachment;
 import dev.switchboard.files.Attachments;
 import dev.switchboard.knowledge.PassageRetrieval;
@@ -175,7 +176,7 @@ final class AgentLoop {
     private Outcome loop(TaskStore.RunRow run, Turn turn, State s, List<Tool> tools, String startedAt, CancelToken token,
                          RunEvents events) throws Exception {
         Optional<Instant> deadline = Optional.ofNullable(turn.budgets().timeoutSeconds())
-                .map(sec -> Instant.parse(startedAt).plusSeconds(sec));
+                .map(sec -> Times.parse(startedAt).plusSeconds(sec));
         while (true) {
             token.check();
             Optional<Outcome> overBudget = budgets(turn, s);

@@ -52,8 +52,11 @@ public final class InvokeService {
         }
     }
 
-    /** {@code snapshot}: the task as the answer tells it (JSON written already for a new turn, see RunTransitions.Created). */
-    private record Accepted(String taskId, String runId, long createdSeq, Object snapshot, List<String> toCancel,
+    /**
+     * {@code snapshot}: the task as an async answer tells it, written already (a new turn's is its task_created JSON,
+     * see RunTransitions.Created); null when it is to be read.
+     */
+    private record Accepted(String taskId, String runId, long createdSeq, Json.Raw snapshot, List<String> toCancel,
                             Optional<QueueItem> leased, TaskStore.RunRow run) {}
 
     // How long a sync caller waits for its run's end in memory before following the log instead (see answer()).
@@ -143,7 +146,8 @@ public final class InvokeService {
                                 "This Idempotency-Key was used with a different request body", "idempotency_mismatch");
                     }
                     // A replay answers about the keyed run as it stands now, even when newer turns followed it.
-                    Task current = store.run(tx, previous.get().runId()).map(InvokeService::snapshot).orElse(null);
+                    Json.Raw current = store.run(tx, previous.get().runId())
+                            .map(run -> new Json.Raw(Json.write(snapshot(run)))).orElse(null);
                     return new Accepted(previous.get().taskId(), previous.get().runId(), 0, current, List.of(),
                             Optional.empty(), null);
                 }
@@ -322,7 +326,7 @@ public final class InvokeService {
                 if (woken) {
                     Optional<TaskStore.RunRow> now = store.run(runId);
                     if (now.isPresent() && now.get().state().status() == TaskStatus.PAUSED) {
-                        return new Outcome(Json.MAPPER.valueToTree(snapshot(now.get())), false);
+                        return new Outcome(snapshot(now.get()), false);
                     }
                 }
                 long left = deadline - System.nanoTime();
@@ -338,7 +342,7 @@ public final class InvokeService {
         }
         // Out of patience: this turn as it stands (not a newer turn queued since); the run goes on.
         Task now = store.run(runId).map(InvokeService::snapshot).orElseThrow(() -> new ApiException.NotFound("Task not found"));
-        return new Outcome(Json.MAPPER.valueToTree(now), false);
+        return new Outcome(now, false);
     }
 
     private Turn turnOf(ResolvedAgent resolved, InvokeRequest r) {

@@ -45,7 +45,7 @@ final class SubAgents implements WorkflowEngine.SubAgent {
         boolean streamed = parent.spec().eventsStreaming();
         if (streamed) transitions.subAgentTriggered(parent, nodeKey, step.assetId(), text);
         RunEvents events = streamed ? transitions.eventsOf(parent) : transitions.authEventsOf(parent);
-        AgentLoop.Outcome outcome = loop.run(sub, false, dev.switchboard.common.Times.now(java.time.Clock.systemUTC()), token, events, files -> { });
+        AgentLoop.Outcome outcome = loop.run(sub, false, transitions.now(), token, events, files -> { });
         return switch (outcome) {
             case AgentLoop.Outcome.Answered a -> {
                 a.last().ifPresent(last -> {

@@ -45,7 +45,7 @@ class SqliteStorageTest extends StorageContract {
             String big = "x".repeat(4000);
             long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             int i = 0;
-            while (System.nanoTime() < until || busy.checkpointer.restarts() < 2) {
+            while (System.nanoTime() < until || busy.walRestarts() < 2) {
                 int n = i++;
                 busy.update("INSERT INTO agents(id, organization_id, name, deployed_version, has_pending_changes, draft, created_at, updated_at) "
                         + "VALUES (?, 'o1', 'a', 0, 0, ?, 't', 't')", "a" + n, big);

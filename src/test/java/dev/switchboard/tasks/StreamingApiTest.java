@@ -354,13 +354,9 @@ class StreamingApiTest {
     void aSyncInvokedTurnsLogIsNumberedWithoutGapsFromCreatedToFinished() {
         // A run started at accept logs task_created and task_updated in one append, and its end the last chunk and
         // task_finished in another: the numbers must still run 1, 2, 3… in the order the events happened.
-        String agent = server.createAgent("logged");
-        llm.enqueue(FakeLlm.text("one two three"));
-        var res = http.post("/v1/agents/" + agent + "/invoke", Http.json("input", Map.of("text", "count")));
-        assertThat(res.status()).isEqualTo(200);
-        String taskId = res.json().path("id").asText();
+        JsonNode answer = invokeNewAgent("/invoke", "one two three");
 
-        List<Event> events = follow(taskId, Map.of()).all(LONG);
+        List<Event> events = follow(answer.path("id").asText(), Map.of()).all(LONG);
 
         assertThat(events).extracting(Event::id).containsExactlyElementsOf(range(1, events.size()));
         assertThat(events.get(0).type()).isEqualTo("task_created");
@@ -369,7 +365,28 @@ class StreamingApiTest {
         assertThat(events.get(events.size() - 2).type()).isEqualTo("chunk");
         assertThat(events.getLast().type()).isEqualTo("task_finished");
         assertThat(chunks(events)).isEqualTo("one two three");
-        assertThat(events.getLast().data()).isEqualTo(res.json());
+        assertThat(events.getLast().data()).isEqualTo(answer);
+    }
+
+    @Test
+    void anAsyncInvokesAnswerIsTheTaskItsCreatedEventTells() {
+        // The answer is the task_created JSON written once for the log: the same document, field for field.
+        JsonNode answer = invokeNewAgent("/invoke/async", "done");
+        assertThat(answer.path("status").asText()).isEqualTo("pending");
+
+        List<Event> events = follow(answer.path("id").asText(), Map.of()).all(LONG);
+
+        assertThat(events.getFirst().type()).isEqualTo("task_created");
+        assertThat(events.getFirst().data()).isEqualTo(answer);
+    }
+
+    /** Invokes a new agent at {@code path} ("/invoke", "/invoke/async") with the model answering {@code modelText}. */
+    private static JsonNode invokeNewAgent(String path, String modelText) {
+        String agent = server.createAgent("logged");
+        llm.enqueue(FakeLlm.text(modelText));
+        var res = http.post("/v1/agents/" + agent + path, Http.json("input", Map.of("text", "go")));
+        assertThat(res.status()).isEqualTo(200);
+        return res.json();
     }
 
     private static SseClient stream(String agent, String body) {
