@@ -108,13 +108,7 @@ class GroupCommitTest {
 
     @Test
     void writesQueuedWhileTheWriterIsHeldAreWrittenRightAfterIt() throws Exception {
-        GroupCommit writer = new GroupCommit(() -> {
-            try {
-                return db.dataSource().getConnection();
-            } catch (java.sql.SQLException e) {
-                throw new StorageException(e);
-            }
-        }, "BEGIN IMMEDIATE", new Statements.KeptPerConnection(8));
+        GroupCommit writer = writerOnTheDatabase();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> queued = new ArrayList<>();
             java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
@@ -149,13 +143,7 @@ class GroupCommitTest {
 
     @Test
     void aWriterReturnsOnceItsOwnBatchIsWrittenAndAQueuedCallerWritesTheNext() throws Exception {
-        GroupCommit writer = new GroupCommit(() -> {
-            try {
-                return db.dataSource().getConnection();
-            } catch (java.sql.SQLException e) {
-                throw new StorageException(e);
-            }
-        }, "BEGIN IMMEDIATE", new Statements.KeptPerConnection(8));
+        GroupCommit writer = writerOnTheDatabase();
         java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
         AtomicInteger othersWritten = new AtomicInteger();
@@ -197,6 +185,17 @@ class GroupCommitTest {
             assertThat(System.nanoTime() - released).isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(800));
         }
         assertThat(db.queryOne("SELECT count(*) FROM gc_test", rs -> rs.getInt(1))).contains(4);
+    }
+
+    /** A group commit of its own on the test's database (the one inside {@code db} is not reachable). */
+    private GroupCommit writerOnTheDatabase() {
+        return new GroupCommit(() -> {
+            try {
+                return db.dataSource().getConnection();
+            } catch (java.sql.SQLException e) {
+                throw new StorageException(e);
+            }
+        }, "BEGIN IMMEDIATE", new Statements.KeptPerConnection(8));
     }
 
     private static void sleep(long millis) {
