@@ -54,9 +54,17 @@ public final class EventLog {
         return new Following(key);
     }
 
-    /** Whether a stream on this node follows the task now. */
-    public boolean isFollowed(String organizationId, String taskId) {
-        return followers.containsKey(key(organizationId, taskId));
+    /** Whether a stream on this node follows the task now; {@code taskKey} from {@link #taskKey}. */
+    public boolean isFollowed(String taskKey) {
+        return followers.containsKey(taskKey);
+    }
+
+    /**
+     * The key a task's followers are found by, for a caller that asks {@link #isFollowed} often (a run, at every piece
+     * of the model's answer): made once, its hash computed once.
+     */
+    public static String taskKey(String organizationId, String taskId) {
+        return key(organizationId, taskId);
     }
 
     public EventLog(Db db) {

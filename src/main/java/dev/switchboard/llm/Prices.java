@@ -3,6 +3,7 @@ package dev.switchboard.llm;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What models cost, in US dollars per million tokens, for usage reports and max_cost_usd. A dated model name
@@ -39,6 +40,7 @@ public final class Prices {
 
     /** What a model costs: an override first, then the built-in table. */
     public Optional<Price> price(String provider, String model) {
+        if (overrides.isEmpty()) return of(provider, model);
         Price exact = overrides.get(provider + "/" + model);
         if (exact != null) return Optional.of(exact);
         Price byModel = overrides.get(model);
@@ -47,7 +49,21 @@ public final class Prices {
     }
 
     public static Optional<Price> of(String provider, String model) {
-        if ("ollama".equals(provider)) return Optional.of(new Price(0, 0));
+        if ("ollama".equals(provider)) return Optional.of(FREE);
+        // Asked at the end of every model call: the search below (a lower-cased copy, a pass over the table) was 3-4 %
+        // of a held run's completion. Model names come from requests, so the memo stops growing at a bound.
+        Optional<Price> known = BY_MODEL_NAME.get(model);
+        if (known != null) return known;
+        Optional<Price> found = search(model);
+        if (BY_MODEL_NAME.size() < MAX_REMEMBERED) BY_MODEL_NAME.put(model, found);
+        return found;
+    }
+
+    private static final Price FREE = new Price(0, 0);
+    private static final int MAX_REMEMBERED = 1_000;
+    private static final ConcurrentHashMap<String, Optional<Price>> BY_MODEL_NAME = new ConcurrentHashMap<>();
+
+    private static Optional<Price> search(String model) {
         String m = model.toLowerCase();
         // OpenRouter and Bedrock prefix the vendor: openai/gpt-4.1, anthropic.claude-…
         int slash = Math.max(m.lastIndexOf('/'), m.indexOf("anthropic.") == 0 ? "anthropic.".length() - 1 : -1);

@@ -224,10 +224,11 @@ final class RunTransitions {
     /** The run's live events, each stored in its own small transaction as it happens. */
     RunEvents eventsOf(TaskStore.RunRow run) {
         boolean fine = run.spec().eventsStreaming();
+        String followKey = EventLog.taskKey(run.organizationId(), run.taskId());
         return new RunEvents() {
             @Override public void chunk(String text) { append(run, "chunk", text); }
 
-            @Override public boolean followed() { return events.isFollowed(run.organizationId(), run.taskId()); }
+            @Override public boolean followed() { return events.isFollowed(followKey); }
 
             @Override public void think(String text) { if (fine) append(run, "think", java.util.Map.of("thought", text)); }
 

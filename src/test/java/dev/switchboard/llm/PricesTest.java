@@ -29,6 +29,21 @@ class PricesTest {
     }
 
     @Test
+    void answersStayTheSameWhenAskedAgainAndPastTheMemosBound() {
+        for (int round = 0; round < 2; round++) {
+            assertThat(Prices.of("openai", "GPT-4.1-2025-04-14")).contains(new Prices.Price(2.00, 8.00));
+            assertThat(Prices.of("openai", "my-finetune")).isEmpty();
+            assertThat(Prices.of("ollama", "gpt-4.1").orElseThrow().cost(1000, 1000)).isZero();
+        }
+        // More distinct names than the memo keeps: each still gets its own answer.
+        for (int i = 0; i < 1_500; i++) {
+            assertThat(Prices.of("openai", "gpt-4o-mini-" + i)).contains(new Prices.Price(0.15, 0.60));
+            assertThat(Prices.of("openai", "unknown-" + i)).isEmpty();
+        }
+        assertThat(new Prices(java.util.Map.of()).price("anthropic", "claude-haiku-4-5")).contains(new Prices.Price(1.00, 5.00));
+    }
+
+    @Test
     void costIsPerMillionTokens() {
         assertThat(new Prices.Price(2.00, 8.00).cost(1_000_000, 500_000)).isCloseTo(6.0, within(1e-9));
     }
