@@ -207,7 +207,8 @@ final class TaskStore {
 
     /** The finished turns before {@code beforeTurn}, the last {@code limit} of them, oldest first. */
     List<RunRow> history(String org, String taskId, int beforeTurn, int limit) {
-        if (beforeTurn <= 0 || limit <= 0) return List.of(); // a thread's first turn: nothing to ask the database
+        // Turns are numbered from 1: before a thread's first turn there is nothing to ask the database for.
+        if (beforeTurn <= 1 || limit <= 0) return List.of();
         List<RunRow> newestFirst = db.query("""
                 SELECT * FROM runs WHERE organization_id = ? AND task_id = ? AND turn < ? AND status = 'completed'
                 ORDER BY turn DESC LIMIT ?""", this::runRow, org, taskId, beforeTurn, limit);
