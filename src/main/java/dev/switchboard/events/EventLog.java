@@ -45,7 +45,7 @@ public final class EventLog {
     }
 
     public Following follow(String organizationId, String taskId) {
-        String key = key(organizationId, taskId);
+        String key = taskKey(organizationId, taskId);
         followers.compute(key, (k, count) -> {
             AtomicInteger c = count == null ? new AtomicInteger() : count;
             c.incrementAndGet();
@@ -59,13 +59,6 @@ public final class EventLog {
         return followers.containsKey(taskKey);
     }
 
-    /**
-     * The key a task's followers are found by, for a caller that asks {@link #isFollowed} often (a run, at every piece
-     * of the model's answer): made once, its hash computed once.
-     */
-    public static String taskKey(String organizationId, String taskId) {
-        return key(organizationId, taskId);
-    }
 
     public EventLog(Db db) {
         this.db = db;
@@ -107,7 +100,7 @@ public final class EventLog {
             args[a++] = Json.write(e.data());
         }
         tx.update(n < INSERT_EVENTS.length ? INSERT_EVENTS[n] : insertEvents(n), args);
-        String key = key(organizationId, taskId);
+        String key = taskKey(organizationId, taskId);
         tx.afterCommit(() -> wake(key));
         // Followers on other nodes hear of it too.
         tx.signal(Db.Channel.EVENTS, key);
@@ -127,7 +120,7 @@ public final class EventLog {
      * so that whoever waits on its log finds out now rather than at the next poll.
      */
     public void wakeAfterCommit(Db.Tx tx, String organizationId, String taskId) {
-        String key = key(organizationId, taskId);
+        String key = taskKey(organizationId, taskId);
         tx.afterCommit(() -> wake(key));
         tx.signal(Db.Channel.EVENTS, key);
     }
@@ -174,7 +167,7 @@ public final class EventLog {
      * a follower stops waiting for events that will never come.
      */
     public boolean awaitAfter(String organizationId, String taskId, long afterSeq, Duration timeout) throws InterruptedException {
-        String key = key(organizationId, taskId);
+        String key = taskKey(organizationId, taskId);
         Signal signal = signals.computeIfAbsent(key, k -> new Signal());
         signal.waiters.incrementAndGet();
         try {
@@ -211,7 +204,11 @@ public final class EventLog {
         }
     }
 
-    private static String key(String organizationId, String taskId) {
+    /**
+     * The key a task's followers are found by; a caller that asks {@link #isFollowed} often (a run, at every piece of
+     * the model's answer) makes it once, and its hash is computed once.
+     */
+    public static String taskKey(String organizationId, String taskId) {
         return organizationId + "/" + taskId;
     }
 

@@ -51,6 +51,7 @@ final class WalCheckpointer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong restarts = new java.util.concurrent.atomic.AtomicLong();
     private final String url;
     private final Path databaseFile;
+    private final Path logFile;
     private final GroupCommit writer;
     private final Duration interval;
     private final int restartAtPages;
@@ -61,6 +62,7 @@ final class WalCheckpointer implements AutoCloseable {
     WalCheckpointer(String url, Path databaseFile, GroupCommit writer, Duration interval, int restartAtPages) {
         this.url = url;
         this.databaseFile = databaseFile;
+        this.logFile = databaseFile.resolveSibling(databaseFile.getFileName() + "-wal");
         this.writer = writer;
         this.restartAtPages = restartAtPages;
         this.interval = interval;
@@ -108,7 +110,7 @@ final class WalCheckpointer implements AutoCloseable {
         // SQLite's own flushes in the step below then have only that step's pages to write; the flushes take a while
         // (10-50 ms), so one more pass copies what came in meanwhile.
         flushToDisk(databaseFile);
-        flushToDisk(databaseFile.resolveSibling(databaseFile.getFileName() + "-wal"));
+        flushToDisk(logFile);
         checkpoint(connection, "PASSIVE");
         Outcome last = writer.exclusively(() -> checkpoint(connection, "PASSIVE"));
         if (last.copiedPages() == last.logPages()) {

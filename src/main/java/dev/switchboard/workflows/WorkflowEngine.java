@@ -382,7 +382,8 @@ public final class WorkflowEngine {
         messages.add(new ChatTurn.User(input, List.of()));
         ModelRequest request = new ModelRequest(provider, model, Optional.ofNullable(apiBase), headers, Optional.empty(),
                 messages, List.of(), Optional.empty());
-        ModelReply reply = run.token.call(() -> providers.chat(request));
+        // On this thread, as an agent's model call (CancelToken.callHere): a stop interrupts the call's socket read.
+        ModelReply reply = run.token.callHere(() -> providers.chat(request), null);
         count(run, provider + "/" + model, reply.promptTokens(), reply.completionTokens());
         return reply.text();
     }

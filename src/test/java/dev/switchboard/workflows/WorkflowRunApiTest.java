@@ -364,6 +364,22 @@ class WorkflowRunApiTest {
     }
 
     @Test
+    void aStopEndsAWorkflowWhileItsNodeWaitsOnTheModel() {
+        String wf = workflow("""
+                [{"id":"sum","type":"summarizer","definition":{"instructions":"One line."}}]""");
+        llm.enqueue(FakeLlm.slow("too late", Duration.ofSeconds(20)));
+        String task = invokeAsync(wf, "a long text");
+        await().atMost(Duration.ofSeconds(10)).until(() -> llm.chatRequests().size() == 1);
+
+        assertThat(http.post("/v1/tasks/" + task + "/stop", null).status()).isEqualTo(200);
+
+        // The model call is cut short (the model would answer after 20 s): the task ends stopped, without its answer.
+        await().atMost(Duration.ofSeconds(5)).until(() -> http.get("/v1/tasks/" + task).json().path("status").asText()
+                .equals("stopped"));
+        assertThat(http.get("/v1/tasks/" + task).json().path("result").asText()).doesNotContain("too late");
+    }
+
+    @Test
     void aPausedTaskCanBeStoppedAndSurvivesARestart() {
         String wf = workflow(APPROVAL);
         String stopped = invokeAsync(wf, "a");
