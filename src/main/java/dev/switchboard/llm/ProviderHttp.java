@@ -64,6 +64,10 @@ final class ProviderHttp implements HttpClient {
                 .readTimeout(readTimeout)
                 .proxy(Proxy.noProxy())
                 .followRedirects(false)
+                // No write buffer: a request goes out as one write of its headers and body (Helidon assembles them in
+                // one buffer), so a connection's own 4 KiB buffer only added a copy of each small request, and was
+                // kept for the connection's life: 40 MB of heap with 10,000 calls waiting on their models.
+                .writeBufferSize(0)
                 .build();
     }
 
