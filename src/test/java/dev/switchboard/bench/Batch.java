@@ -56,6 +56,10 @@ final class Batch {
         List<RawHttp> clients = Load.connections(server.uri(), TestServer.ADMIN_KEY, concurrency);
         // Open the connections first: connecting is not part of what an invoke costs.
         for (RawHttp c : clients) c.get("/health");
+        // The agent's runs completed before this batch: a batch after another on the same agent (the held scenario's
+        // warm-up) counts only its own. Counting them all ended such a batch at its first poll, its runs still going.
+        long completedBefore = completed(clients.getFirst(), count);
+        if (completedBefore < 0) throw new IOException("could not count the agent's completed runs");
         List<Sample> samples = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         long[] done = {-1};
@@ -72,7 +76,7 @@ final class Batch {
                     long acc = accepted.get();
                     RawHttp.Response r = http.get(count);
                     long now = System.nanoTime();
-                    long completed = r.status() == 200 ? Long.parseLong(Bench.field(r.body(), "total")) : -1;
+                    long completed = r.status() == 200 ? Long.parseLong(Bench.field(r.body(), "total")) - completedBefore : -1;
                     long rss = Bench.rssKb(server.pid());
                     peakRss[0] = Math.max(peakRss[0], rss);
                     synchronized (samples) {
@@ -122,6 +126,12 @@ final class Batch {
         boolean finished = unfinished[0] == null && round.errors() == 0;
         return new Result(runs, firstSent, lastAccepted, done[0], round.errors(), round.firstError(), round.latencies(),
                 times, List.copyOf(samples), ticks, peakRss[0], finished, unfinished[0]);
+    }
+
+    /** The agent's completed runs as the count query answers, or -1. */
+    private static long completed(RawHttp http, String countPath) throws IOException {
+        RawHttp.Response r = http.get(countPath);
+        return r.status() == 200 ? Long.parseLong(Bench.field(r.body(), "total")) : -1;
     }
 
     private static String stalled(RawHttp http, String agent, long completed, int runs, long stallSeconds) throws IOException {

@@ -71,7 +71,8 @@ class BenchKitSmokeTest {
         // Figures, not placeholders: a number in the median column (distributions have every column), for each kind.
         for (String measure : List.of("sync invoke through Switchboard: latency", "sync invokes per second",
                 "runs completed per second", "per run: accept → completion", "model's first token → client's first `chunk`",
-                "tokens received per second by all clients, through Switchboard", "process start → first 200 of /health")) {
+                "tokens received per second by all clients, through Switchboard", "process start → first 200 of /health",
+                "floor: the same 20 streamed calls straight to the model")) {
             assertThat(out).as(out).containsPattern(Pattern.compile(
                     "\\| " + Pattern.quote(measure) + "[^|]*\\| \\d+ \\| [^|]*\\| [\\d.,]+ [^|]*\\|"));
         }

@@ -33,6 +33,7 @@ public final class HeldBench {
         int warmup = Bench.size("held.warmup", 5000, 200);
         int warmupMax = Bench.size("held.warmup.max", 60_000, 200);
         double quietShare = Bench.number("held.jit.quiet", 0.10, 0.10);
+        boolean withFloor = Bench.flag("held.floor", true);
         Map<String, Object> sizes = new LinkedHashMap<>();
         sizes.put("warmup_batch_runs", warmup);
         sizes.put("warmup_max_runs", warmupMax);
@@ -42,6 +43,7 @@ public final class HeldBench {
         sizes.put("model_latency_ms", latencyMs);
         sizes.put("concurrency", concurrency);
         sizes.put("poll_ms", pollMillis);
+        sizes.put("floor", withFloor);
         report.sizes(ID, sizes);
 
         try (Fixture.Lease lease = fixture.open(ID, new BenchModel.Settings(Duration.ofMillis(latencyMs), 20, 0),
@@ -67,6 +69,22 @@ public final class HeldBench {
                         warmed, 100 * jitShare, warmup));
             } while (jitShare > quietShare && warmed + warmup <= warmupMax);
             model.settings(new BenchModel.Settings(Duration.ofMillis(latencyMs), 20, 0));
+            // The floor of each round, measured here, on the warmed-up kit, before the server's rounds.
+            List<HeldFloor.Result> floors = List.of();
+            if (withFloor) {
+                java.nio.file.Path floorLog = java.nio.file.Files.createTempFile("switchboard-bench-held-floor", ".log");
+                try {
+                    floors = HeldFloor.inChild(model, runs, concurrency, latencyMs, rounds, floorLog);
+                } finally {
+                    java.nio.file.Files.deleteIfExists(floorLog);
+                }
+                for (HeldFloor.Result f : floors) {
+                    report.progress(ID, String.format("floor: %d calls straight to the model sent in %.2f s, all answered %.2f s "
+                            + "after the first was sent (drain %.2f s), errors %d%s", runs, f.sendSeconds(),
+                            f.drainSeconds() + latencyMs / 1000.0, f.drainSeconds(), f.errors(),
+                            f.firstError() != null ? " (first: " + f.firstError() + ")" : ""));
+                }
+            }
             // The idle heap is read after the rounds: its full GC here shrank the committed heap to ~90 MiB, and the
             // first round then spent its time growing it back under G1 (five concurrent cycles in 7 s).
             long rssIdle = Bench.rssKb(server.pid());
@@ -150,7 +168,21 @@ public final class HeldBench {
             notes.add("Server CPU by thread over the rounds: " + Bench.cpuSplit(threads0, Bench.cpuTicksByThread(server.pid()), 6) + ".");
             List<Report.Row> rows = new ArrayList<>();
             rows.add(Report.Row.of("drain: first invoke sent → all completed, minus the model's " + latencyS + " s (per round)", "s", drain));
-            rows.add(Report.Row.value("floor of the drain (the model's latency is subtracted)", "s", 0));
+            if (withFloor) {
+                List<Double> floorDrain = floors.stream().map(HeldFloor.Result::drainSeconds).toList();
+                double floorMedian = Bench.percentile(floorDrain.stream().sorted().toList(), 50);
+                rows.add(Report.Row.of("floor: the same " + runs + " streamed calls straight to the model, each on its own connection, "
+                        + "from " + concurrency + " senders in a process of their own: first sent → all answered, minus the model's "
+                        + latencyS + " s (per round)", "s", floorDrain));
+                rows.add(Report.Row.of("floor: time to send all " + runs + " calls (per round)", "s",
+                        floors.stream().map(HeldFloor.Result::sendSeconds).toList()));
+                rows.add(Report.Row.of("drain beyond the floor's median (per round)", "s",
+                        drain.stream().map(d -> d - floorMedian).toList()));
+                long floorErrors = floors.stream().mapToLong(HeldFloor.Result::errors).sum();
+                if (floorErrors > 0) notes.add("The floor's calls failed " + floorErrors + " times.");
+            } else {
+                rows.add(Report.Row.value("floor of the drain (not measured: held.floor=false; the model's latency is subtracted)", "s", 0));
+            }
             rows.add(Report.Row.of("time to accept all " + runs + " invokes (per round)", "s", acceptSeconds));
             rows.add(Report.Row.of("last invoke accepted → all completed, minus the model's latency (per round)", "s", drainAfterLastAccept));
             rows.add(Report.Row.of("per run: accept → completion minus the model's latency (k-th accept to k-th completion seen)", "ms", perRunDelay));

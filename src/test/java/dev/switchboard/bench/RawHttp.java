@@ -58,6 +58,15 @@ final class RawHttp implements AutoCloseable {
     }
 
     private Response exchange(String method, String path, String json) throws IOException {
+        request(method, path, json);
+        return answer();
+    }
+
+    /**
+     * Sends a request without waiting for its answer ({@link #answer} reads it): a caller that holds many calls open
+     * at once sends each from one thread and reads it on another.
+     */
+    void request(String method, String path, String json) throws IOException {
         if (socket == null) connect();
         byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(160).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
@@ -72,6 +81,10 @@ final class RawHttp implements AutoCloseable {
         } catch (java.net.SocketException closed) {
             throw new StaleConnection();
         }
+    }
+
+    /** The answer to the request sent last, read whole. */
+    Response answer() throws IOException {
         String status;
         try {
             status = line();
