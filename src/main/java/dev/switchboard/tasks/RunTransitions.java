@@ -170,7 +170,7 @@ final class RunTransitions {
 
     private static Ending ending(String agentId, TaskStore.RunRow run, RunState end) {
         Task snapshot = snapshot(agentId, run, end);
-        return new Ending(run, end, new Json.Raw(Json.write(end)), snapshot, new Json.Raw(Json.write(snapshot)));
+        return new Ending(run, end, new Json.Raw(Json.writeStored(end)), snapshot, new Json.Raw(Json.write(snapshot)));
     }
 
     /** The end, announced by task_finished, after the answer's last chunk when there is one still to log. */

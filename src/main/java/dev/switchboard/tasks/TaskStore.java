@@ -47,7 +47,7 @@ final class TaskStore {
     }
 
     private String write(Turn spec) {
-        return Json.write(spec.withSecrets(box::seal));
+        return Json.writeStored(spec.withSecrets(box::seal));
     }
 
     private Turn read(String json) {
@@ -99,12 +99,12 @@ final class TaskStore {
                 INSERT INTO runs(id, organization_id, task_id, turn, status, created_at, request, doc)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                 run.id(), run.organizationId(), run.taskId(), run.turn(), run.state().status().wire(),
-                run.state().createdAt(), spec.json(), Json.write(run.state()));
+                run.state().createdAt(), spec.json(), Json.writeStored(run.state()));
     }
 
     /** Stores a run's new state, and the task's status when this run is the thread's latest. */
     void saveState(Db.Tx tx, RunRow run, RunState state) {
-        saveState(tx, run, state, new Json.Raw(Json.write(state)));
+        saveState(tx, run, state, new Json.Raw(Json.writeStored(state)));
     }
 
     /** As above, with the state's JSON written already (outside the transaction). */
@@ -125,7 +125,7 @@ final class TaskStore {
         JsonNode request = Json.read(doc.get(), RunState.class).hitlRequest();
         if (request != null && request.has("decision")) return false;
         int changed = tx.update("UPDATE runs SET doc = ? WHERE id = ? AND status = 'paused' AND doc = ?",
-                Json.write(decided), run.id(), doc.get());
+                Json.writeStored(decided), run.id(), doc.get());
         if (changed == 0) return false;
         saveTaskStatus(tx, run, decided);
         return true;
