@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +12,8 @@ import java.util.Map;
  * {@code held.concurrency} clients can, against a model that takes {@code held.latency} ms (default 5 s) to answer
  * each, on a server allowed that many runs at once ({@code SWITCHBOARD_MAX_CONCURRENT_RUNS}) with a 1 GiB heap.
  * The drain is the time from the first invoke sent to the poll that sees every run completed, minus the model's
- * latency. Per run, matching the k-th completion seen to the k-th accept, accept → completion minus the model's
+ * latency; its floor is the same calls sent straight to the model ({@link HeldFloor}), once per round, before the
+ * rounds. Per run, matching the k-th completion seen to the k-th accept, accept → completion minus the model's
  * latency is the server's own delay for that run. The fake model counts the calls in progress: their peak is the
  * number of runs really in flight at once. The server's RSS is sampled at each poll; its heap after a full GC is read
  * once, in the last round (the probe's pause lengthens that round's drain), when every run is in its model call or
@@ -72,12 +74,8 @@ public final class HeldBench {
             // The floor of each round, measured here, on the warmed-up kit, before the server's rounds.
             List<HeldFloor.Result> floors = List.of();
             if (withFloor) {
-                java.nio.file.Path floorLog = java.nio.file.Files.createTempFile("switchboard-bench-held-floor", ".log");
-                try {
-                    floors = HeldFloor.inChild(model, runs, concurrency, latencyMs, rounds, floorLog);
-                } finally {
-                    java.nio.file.Files.deleteIfExists(floorLog);
-                }
+                // Its process's output is kept beside the server's log.
+                floors = HeldFloor.inChild(model, runs, concurrency, latencyMs, rounds, Path.of("target", "bench-logs", "held-floor.log"));
                 for (HeldFloor.Result f : floors) {
                     report.progress(ID, String.format("floor: %d calls straight to the model sent in %.2f s, all answered %.2f s "
                             + "after the first was sent (drain %.2f s), errors %d%s", runs, f.sendSeconds(),

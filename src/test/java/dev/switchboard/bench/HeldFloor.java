@@ -33,10 +33,12 @@ final class HeldFloor {
 
     /**
      * Runs {@code rounds} floors, after a warm-up, in a new JVM on the kit's classpath; one result per round. Its
-     * output goes to {@code log}.
+     * output goes to {@code log} (replaced).
      */
     static List<Result> inChild(BenchModel model, int calls, int senders, int latencyMs, int rounds, Path log)
             throws IOException, InterruptedException {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.deleteIfExists(log);
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(javaBin, "-Xmx1g", "-cp", System.getProperty("java.class.path"), HeldFloor.class.getName(),
                 model.baseUrl(), Integer.toString(calls), Integer.toString(senders), Integer.toString(latencyMs),
