@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -68,27 +69,27 @@ public final class Json {
     public record Raw(@com.fasterxml.jackson.annotation.JsonValue @com.fasterxml.jackson.annotation.JsonRawValue String json) {}
 
     public static String write(Object value) {
-        // Written already (often before a transaction, to keep the single writer's work short): as it is.
-        if (value instanceof Raw raw) return raw.json();
-        try {
-            return MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return write(FOR_CLIENTS, value);
     }
 
+    private static final ObjectWriter FOR_CLIENTS = MAPPER.writer();
     // Our own stored documents (a turn, a run's state) leave out what is null instead of writing "field":null: a turn's
     // row is ~40 % smaller, and with it the database pages and log pages each run writes. Read back, an absent field is
     // null to a record, as before. JSON given by users inside them (trees, maps) is written as it came, nulls included.
-    private static final com.fasterxml.jackson.databind.ObjectWriter STORED = MAPPER.copy()
+    private static final ObjectWriter STORED = MAPPER.copy()
             .setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.ALWAYS))
             .writer();
 
     /** A document of our own for storage (not for clients, who see every field): its null fields left out. */
     public static String writeStored(Object value) {
+        return write(STORED, value);
+    }
+
+    private static String write(ObjectWriter writer, Object value) {
+        // Written already (often before a transaction, to keep the single writer's work short): as it is.
         if (value instanceof Raw raw) return raw.json();
         try {
-            return STORED.writeValueAsString(value);
+            return writer.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -59,7 +59,6 @@ public final class EventLog {
         return followers.containsKey(taskKey);
     }
 
-
     public EventLog(Db db) {
         this.db = db;
         db.listen(Db.Channel.EVENTS, this::wake);

@@ -31,6 +31,11 @@ public final class Prices {
             Map.entry("gemini-2.5-pro", new Price(1.25, 10.00)), Map.entry("gemini-2.5-flash", new Price(0.30, 2.50)),
             Map.entry("gemini-2.5-flash-lite", new Price(0.10, 0.40)), Map.entry("gemini-2.0-flash", new Price(0.10, 0.40)));
 
+    private static final Price FREE = new Price(0, 0);
+    // Prices found per model name (see of()); model names come from requests, so it stops growing at a bound.
+    private static final int MAX_REMEMBERED = 1_000;
+    private static final ConcurrentHashMap<String, Optional<Price>> BY_MODEL_NAME = new ConcurrentHashMap<>();
+
     private final Map<String, Price> overrides;
 
     /** Prices with the providers file's overrides, keyed "provider/model" or by model alone. */
@@ -51,17 +56,13 @@ public final class Prices {
     public static Optional<Price> of(String provider, String model) {
         if ("ollama".equals(provider)) return Optional.of(FREE);
         // Asked at the end of every model call: the search below (a lower-cased copy, a pass over the table) was 3-4 %
-        // of a held run's completion. Model names come from requests, so the memo stops growing at a bound.
+        // of a held run's completion.
         Optional<Price> known = BY_MODEL_NAME.get(model);
         if (known != null) return known;
         Optional<Price> found = search(model);
         if (BY_MODEL_NAME.size() < MAX_REMEMBERED) BY_MODEL_NAME.put(model, found);
         return found;
     }
-
-    private static final Price FREE = new Price(0, 0);
-    private static final int MAX_REMEMBERED = 1_000;
-    private static final ConcurrentHashMap<String, Optional<Price>> BY_MODEL_NAME = new ConcurrentHashMap<>();
 
     private static Optional<Price> search(String model) {
         String m = model.toLowerCase();

@@ -74,9 +74,9 @@ final class Batch {
                 while (!stop.get()) {
                     Bench.sleep(pollMillis);
                     long acc = accepted.get();
-                    RawHttp.Response r = http.get(count);
+                    long total = completed(http, count);
                     long now = System.nanoTime();
-                    long completed = r.status() == 200 ? Long.parseLong(Bench.field(r.body(), "total")) - completedBefore : -1;
+                    long completed = total < 0 ? -1 : total - completedBefore;
                     long rss = Bench.rssKb(server.pid());
                     peakRss[0] = Math.max(peakRss[0], rss);
                     synchronized (samples) {

@@ -9,8 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,7 +93,7 @@ class GroupCommitTest {
             Thread.sleep(200);
             for (java.sql.Connection c : held) c.close();
             held.clear();
-            assertThat(keptInterrupt.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(keptInterrupt.get(10, TimeUnit.SECONDS)).isTrue();
             writer.join();
         } finally {
             for (java.sql.Connection c : held) c.close();
@@ -112,8 +115,8 @@ class GroupCommitTest {
         GroupCommit writer = writerOnTheDatabase();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> queued = new ArrayList<>();
-            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
             Future<?> exclusive = pool.submit(() -> writer.exclusively(() -> {
                 held.countDown();
                 try {
@@ -137,7 +140,7 @@ class GroupCommitTest {
             exclusive.get();
             for (Future<Integer> f : queued) assertThat(f.get()).isEqualTo(1);
             // ... and all of it right after (not at a waiter's one-second re-check).
-            assertThat(System.nanoTime() - released).isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900));
+            assertThat(System.nanoTime() - released).isLessThan(TimeUnit.MILLISECONDS.toNanos(900));
         }
         assertThat(db.queryOne("SELECT count(*) FROM gc_test", rs -> rs.getInt(1))).contains(20);
     }
@@ -145,10 +148,10 @@ class GroupCommitTest {
     @Test
     void aWriterWritesOthersBatchesOnlyBrieflyThenWakesTheNextCaller() throws Exception {
         GroupCommit writer = writerOnTheDatabase();
-        java.util.concurrent.CountDownLatch inFirst = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch secondBatchWriting = new java.util.concurrent.CountDownLatch(1);
-        Map<String, Thread> writtenBy = new java.util.concurrent.ConcurrentHashMap<>();
+        CountDownLatch inFirst = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondBatchWriting = new CountDownLatch(1);
+        Map<String, Thread> writtenBy = new ConcurrentHashMap<>();
         Thread first = Thread.ofVirtual().start(() -> writer.run(tx -> {
             inFirst.countDown();
             await(releaseFirst);
@@ -162,7 +165,7 @@ class GroupCommitTest {
         releaseFirst.countDown();
         // While the first caller writes that batch (a little more than its own: see GroupCommit), two more queue.
         secondBatchWriting.await();
-        List<Thread> third = callers(writer, List.of("d", "e"), 50, writtenBy, new java.util.concurrent.CountDownLatch(1));
+        List<Thread> third = callers(writer, List.of("d", "e"), 50, writtenBy, new CountDownLatch(1));
         awaitParked(third);
         for (Thread t : second) t.join();
         for (Thread t : third) t.join();
@@ -175,13 +178,13 @@ class GroupCommitTest {
         assertThat(writtenBy.get("d")).isNotEqualTo(first).isIn(third);
         assertThat(writtenBy.get("e")).isEqualTo(writtenBy.get("d"));
         // ... and woke the next caller, which did not wait for its one-second re-check.
-        assertThat(took).isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900));
+        assertThat(took).isLessThan(TimeUnit.MILLISECONDS.toNanos(900));
         assertThat(db.queryOne("SELECT count(*) FROM gc_test", rs -> rs.getInt(1))).contains(6);
     }
 
     /** Callers each writing a row keyed by their name after {@code millis} of work; who wrote it noted. */
     private static List<Thread> callers(GroupCommit writer, List<String> names, long millis, Map<String, Thread> writtenBy,
-                                        java.util.concurrent.CountDownLatch writing) {
+                                        CountDownLatch writing) {
         List<Thread> threads = new ArrayList<>();
         for (String name : names) {
             threads.add(Thread.ofVirtual().start(() -> writer.run(tx -> {
@@ -199,7 +202,7 @@ class GroupCommitTest {
                 .until(() -> threads.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING));
     }
 
-    private static void await(java.util.concurrent.CountDownLatch latch) {
+    private static void await(CountDownLatch latch) {
         try {
             latch.await();
         } catch (InterruptedException e) {
